@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform: how application code is run and stopped. A platform gives
+ * address spaces (one per guest mm) and contexts (one per task thread);
+ * switch_to() runs guest code until it makes a syscall, faults or is
+ * interrupted. Implementations: ptrace/ (skeleton/ and systrap/ later).
+ *
+ * Threading rule for now: an address space is created, changed and run only
+ * by the host thread that owns the task using it (the ptrace tracer).
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+/* x86-64 register file, laid out like the kernel's user_regs_struct. */
+struct arch_regs {
+	uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+	uint64_t rax, rcx, rdx, rsi, rdi, orig_rax, rip, cs, eflags, rsp, ss;
+	uint64_t fs_base, gs_base, ds, es, fs, gs;
+};
+_Static_assert(sizeof(struct arch_regs) == 27 * 8, "user_regs_struct");
+
+/* Legacy FXSAVE area: what fork() copies between stubs. */
+struct arch_fpregs {
+	uint8_t bytes[512];
+};
+
+enum exit_kind {
+	EXIT_SYSCALL,	/* regs.orig_rax holds the number */
+	EXIT_FAULT,	/* synchronous signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP) */
+	EXIT_INTERRUPT, /* interrupt() was called, or a stray host signal */
+	EXIT_DIED,	/* the stub is gone: killed from outside or crashed */
+};
+
+struct exit_info {
+	enum exit_kind kind;
+	int signo;
+	int si_code;
+	uint64_t fault_addr;
+};
+
+struct platform;
+struct address_space;
+struct platform_context;
+
+struct platform_ops {
+	const char *name;
+	/* Called once; @memfd is the sandbox memory file stubs map from. */
+	int (*init)(struct platform *p, int memfd);
+	/* New empty address space, owned by the calling thread. */
+	int (*new_address_space)(struct platform *p, struct address_space **out);
+	void (*release_address_space)(struct address_space *as);
+	/* Map [@addr, @addr+@size) to memory-file offset @off. */
+	int (*map)(struct address_space *as, uint64_t addr, size_t size, int prot, uint64_t off);
+	int (*unmap)(struct address_space *as, uint64_t addr, size_t size);
+	int (*protect)(struct address_space *as, uint64_t addr, size_t size, int prot);
+	int (*new_context)(struct platform *p, struct platform_context **out);
+	void (*release_context)(struct platform_context *c);
+	/* Run the guest with @regs until an exit; @regs is updated. */
+	int (*switch_to)(struct platform_context *c, struct address_space *as, struct arch_regs *regs,
+			 struct exit_info *info);
+	/* Make a concurrent or the next switch_to() return EXIT_INTERRUPT. Any thread. */
+	void (*interrupt)(struct platform_context *c, struct address_space *as);
+	int (*get_fpregs)(struct address_space *as, struct arch_fpregs *fp);
+	int (*set_fpregs)(struct address_space *as, const struct arch_fpregs *fp);
+};
+
+struct platform {
+	const struct platform_ops *ops;
+	int memfd;
+	void *priv;
+};
+
+extern const struct platform_ops ptrace_platform_ops;
+
+const struct platform_ops *platform_lookup(const char *name);
+
+/* The sandbox's platform, chosen at boot. */
+extern struct platform *g_platform;

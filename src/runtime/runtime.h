@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* The OCI runtime front end: global options and verb handlers. */
+#pragma once
+#include <stdbool.h>
+
+struct global_opts {
+	bool debug;
+	const char *platform;
+};
+
+int cmd_do(int argc, char **argv, const struct global_opts *g);

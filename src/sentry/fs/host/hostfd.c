@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/* Host-descriptor files: stdio passthrough with interruptible blocking. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+#include "abi/linux/misc.h"
+#include "lib/log.h"
+#include "sentry/fs/host/hostfd.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/usercopy.h"
+
+#define BOUNCE 65536
+
+struct hostfd {
+	int fd;
+	bool seekable;
+};
+
+static struct super_block *g_hostfd_sb;
+
+int host_wait_fd(struct task *t, int fd, short events)
+{
+	sigset_t unblocked;
+	int r;
+
+	pthread_sigmask(SIG_SETMASK, NULL, &unblocked);
+	sigdelset(&unblocked, SIGUSR1);
+	for (;;) {
+		struct pollfd p = { fd, events, 0 };
+
+		t->state = TASK_HOST_BLOCKED;
+		kernel_unlock();
+		r = ppoll(&p, 1, NULL, &unblocked);
+		kernel_lock();
+		t->state = TASK_IN_SENTRY;
+		if (r > 0)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (task_signal_pending(t) || t->exiting)
+			return -EINTR;
+	}
+}
+
+static ssize_t hostfd_read(struct file *f, struct iov_iter *it, uint64_t *pos)
+{
+	struct hostfd *h = f->priv;
+	size_t n = MIN(it->count, (size_t)BOUNCE);
+	char *buf;
+	ssize_t got;
+	int err;
+
+	if (!h->seekable && !(f->flags & O_NONBLOCK)) {
+		err = host_wait_fd(current, h->fd, POLLIN);
+		if (err)
+			return err;
+	}
+	buf = xmalloc(n);
+	got = h->seekable ? pread(h->fd, buf, n, *pos) : read(h->fd, buf, n);
+	if (got < 0) {
+		got = -errno;
+	} else if (got > 0) {
+		ssize_t c = iov_iter_copy_to(it, buf, got);
+
+		if (c < 0)
+			got = c;
+		else
+			*pos += c;
+	}
+	free(buf);
+	return got;
+}
+
+static ssize_t hostfd_write(struct file *f, struct iov_iter *it, uint64_t *pos)
+{
+	struct hostfd *h = f->priv;
+	char *buf = xmalloc(BOUNCE);
+	ssize_t done = 0;
+
+	while (it->count) {
+		ssize_t n = iov_iter_copy_from(it, buf, MIN(it->count, (size_t)BOUNCE)), w = 0;
+
+		if (n < 0) {
+			if (!done)
+				done = n;
+			break;
+		}
+		while (w < n) {
+			ssize_t r;
+
+			if (!h->seekable && !(f->flags & O_NONBLOCK)) {
+				int err = host_wait_fd(current, h->fd, POLLOUT);
+
+				if (err) {
+					r = err;
+					goto fail;
+				}
+			}
+			r = h->seekable ? pwrite(h->fd, buf + w, n - w, *pos) : write(h->fd, buf + w, n - w);
+			if (r < 0 && errno == EAGAIN && !(f->flags & O_NONBLOCK))
+				continue;
+			if (r < 0) {
+				r = -errno;
+fail:
+				free(buf);
+				return done + w ? done + w : r;
+			}
+			w += r;
+			*pos += r;
+		}
+		done += n;
+	}
+	free(buf);
+	return done;
+}
+
+static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
+{
+	struct hostfd *h = f->priv;
+	int64_t r;
+
+	if (!h->seekable)
+		return -ESPIPE;
+	if (whence == SEEK_CUR) {
+		off += (int64_t)f->pos;
+		whence = SEEK_SET;
+	}
+	r = lseek(h->fd, off, whence);
+	if (r < 0)
+		return -errno;
+	f->pos = r;
+	return r;
+}
+
+static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
+{
+	struct hostfd *h = f->priv;
+	struct termios tio;
+	struct linux_winsize ws;
+	int n;
+
+	switch (cmd) {
+	case TCGETS:
+		if (ioctl(h->fd, TCGETS, &tio) < 0)
+			return -errno;
+		return copy_out(t, uptr(arg), &tio, sizeof(tio)) ? -EFAULT : 0;
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		if (copy_in(t, &tio, uptr(arg), sizeof(tio)))
+			return -EFAULT;
+		return ioctl(h->fd, cmd, &tio) < 0 ? -errno : 0;
+	case TIOCGWINSZ:
+		if (ioctl(h->fd, TIOCGWINSZ, &ws) < 0)
+			return -errno;
+		return copy_out_obj(t, uptr(arg), &ws) ? -EFAULT : 0;
+	case TIOCSWINSZ:
+		if (copy_in_obj(t, &ws, uptr(arg)))
+			return -EFAULT;
+		return ioctl(h->fd, TIOCSWINSZ, &ws) < 0 ? -errno : 0;
+	case FIONREAD:
+		if (ioctl(h->fd, FIONREAD, &n) < 0)
+			return -errno;
+		return copy_out_obj(t, uptr(arg), &n) ? -EFAULT : 0;
+	case TIOCGPGRP:
+		if (!isatty(h->fd))
+			return -ENOTTY;
+		n = t->tg->pgid;
+		return copy_out_obj(t, uptr(arg), &n) ? -EFAULT : 0;
+	case TIOCSPGRP:
+		/* Job control stays inside the sandbox: accept without touching the host. */
+		return isatty(h->fd) ? 0 : -ENOTTY;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static unsigned hostfd_poll(struct file *f, struct waitq **wq)
+{
+	struct hostfd *h = f->priv;
+	struct pollfd p = { h->fd, POLLIN | POLLOUT, 0 };
+
+	*wq = NULL;
+	if (poll(&p, 1, 0) < 0)
+		return POLLERR;
+	return p.revents;
+}
+
+static void hostfd_release(struct file *f)
+{
+	struct hostfd *h = f->priv;
+
+	close(h->fd);
+	free(h);
+}
+
+static const struct file_ops hostfd_fops = {
+	.read = hostfd_read,
+	.write = hostfd_write,
+	.llseek = hostfd_llseek,
+	.ioctl = hostfd_ioctl,
+	.poll = hostfd_poll,
+	.release = hostfd_release,
+};
+
+static struct hostfd *hostfd_priv(int fd)
+{
+	struct hostfd *h = xzalloc(sizeof(*h));
+	struct stat st;
+
+	h->fd = fd;
+	h->seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	return h;
+}
+
+struct file *hostfd_file_new(int fd, unsigned flags)
+{
+	struct stat st;
+	struct inode *i;
+	struct file *f;
+	int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+	if (dupfd < 0 || fstat(dupfd, &st) < 0)
+		return NULL;
+	if (!g_hostfd_sb)
+		g_hostfd_sb = sb_new("hostfd");
+	i = inode_new(g_hostfd_sb, st.st_mode, NULL, &hostfd_fops);
+	i->uid = 0;
+	i->gid = 0;
+	i->rdev = st.st_rdev;
+	f = file_new(NULL, i, flags, &hostfd_fops);
+	inode_put(i);
+	f->priv = hostfd_priv(dupfd);
+	return f;
+}
+
+int hostfd_bind_tty(struct file *f)
+{
+	int fd;
+
+	if (!isatty(STDIN_FILENO))
+		return -ENXIO;
+	fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	f->ops = &hostfd_fops;
+	f->priv = hostfd_priv(fd);
+	return 0;
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/* open(2) core (create, truncate, access checks) and the read/write entry points. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include "lib/log.h"
+#include "sentry/fs/vfs.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/usercopy.h"
+
+static bool may_read(unsigned flags)
+{
+	return (flags & O_ACCMODE) == O_RDONLY || (flags & O_ACCMODE) == O_RDWR;
+}
+
+static bool may_write(unsigned flags)
+{
+	return (flags & O_ACCMODE) == O_WRONLY || (flags & O_ACCMODE) == O_RDWR;
+}
+
+int vfs_truncate(struct inode *i, uint64_t size)
+{
+	if (S_ISDIR(i->mode))
+		return -EISDIR;
+	if (!S_ISREG(i->mode))
+		return -EINVAL;
+	if (!i->iops || !i->iops->truncate)
+		return -EPERM;
+	return i->iops->truncate(i, size);
+}
+
+int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out)
+{
+	struct inode *i = p->dentry->inode;
+	struct file *f;
+	int err, mask = 0;
+
+	if (flags & O_PATH) {
+		*out = file_new(p, i, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), NULL);
+		return 0;
+	}
+	if (S_ISLNK(i->mode))
+		return -ELOOP;
+	if (S_ISDIR(i->mode) && (may_write(flags) || (flags & O_TRUNC) || (flags & O_CREAT)))
+		return -EISDIR;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(i->mode))
+		return -ENOTDIR;
+	if (may_read(flags))
+		mask |= MAY_READ;
+	if (may_write(flags) || (flags & O_TRUNC))
+		mask |= MAY_WRITE;
+	err = inode_permission(t, i, mask);
+	if (err)
+		return err;
+	if ((mask & MAY_WRITE) && (p->mnt->flags & MS_RDONLY) && (S_ISREG(i->mode) || S_ISDIR(i->mode)))
+		return -EROFS;
+	if ((flags & O_TRUNC) && S_ISREG(i->mode) && may_write(flags) && i->size) {
+		err = vfs_truncate(i, 0);
+		if (err)
+			return err;
+	}
+	f = file_new(p, i, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC), i->fops);
+	if (f->ops && f->ops->open) {
+		err = f->ops->open(f, t);
+		if (err) {
+			file_put(f);
+			return err;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+static int open_create(struct task *t, int dirfd, const char *name, int flags, uint32_t mode, struct path *out)
+{
+	char last[NAME_MAX_LEN + 1];
+	struct path parent;
+	struct dentry *d;
+	bool trailing;
+	int err;
+
+	err = path_lookup_parent(t, dirfd, name, &parent, last, &trailing);
+	if (err)
+		return err;
+	if (trailing || strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
+		err = -EISDIR;
+		goto out;
+	}
+	err = lookup_one(&parent, last, &d);
+	if (err == 0) {
+		struct path p = { parent.mnt, d };
+
+		if (flags & O_EXCL) {
+			dput(d);
+			err = -EEXIST;
+			goto out;
+		}
+		path_follow_mounts(&p);
+		if (S_ISLNK(p.dentry->inode->mode) && !(flags & O_NOFOLLOW)) {
+			path_put(&p);
+			err = path_lookup(t, dirfd, name, LOOKUP_FOLLOW, out);
+			goto out;
+		}
+		*out = p;
+		goto out;
+	}
+	if (err != -ENOENT)
+		goto out;
+	err = inode_permission(t, parent.dentry->inode, MAY_WRITE | MAY_EXEC);
+	if (err)
+		goto out;
+	if (parent.mnt->flags & MS_RDONLY) {
+		err = -EROFS;
+		goto out;
+	}
+	if (!parent.dentry->inode->iops->mknod) {
+		err = -EACCES;
+		goto out;
+	}
+	err = parent.dentry->inode->iops->mknod(parent.dentry, last, S_IFREG | (mode & 07777 & ~t->fs->umask), 0,
+						 t, &d);
+	if (!err) {
+		out->mnt = parent.mnt;
+		out->dentry = d;
+	}
+out:
+	path_put(&parent);
+	return err;
+}
+
+int vfs_open(struct task *t, int dirfd, const char *name, int flags, uint32_t mode, struct file **out)
+{
+	struct path p;
+	int err;
+
+	if (flags & O_CREAT) {
+		if ((flags & O_DIRECTORY) && !(flags & O_PATH))
+			return -EINVAL;
+		err = open_create(t, dirfd, name, flags, mode, &p);
+		if (!err && S_ISLNK(p.dentry->inode->mode) && (flags & O_NOFOLLOW) && !(flags & O_PATH))
+			err = -ELOOP;
+		if (!err)
+			flags &= ~O_TRUNC | (S_ISREG(p.dentry->inode->mode) ? O_TRUNC : 0);
+	} else {
+		unsigned lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
+
+		if (flags & O_DIRECTORY)
+			lf |= LOOKUP_DIRECTORY;
+		err = path_lookup(t, dirfd, name, lf, &p);
+		if (!err && S_ISLNK(p.dentry->inode->mode) && !(flags & O_PATH))
+			err = -ELOOP;
+	}
+	if (err)
+		return err;
+	err = vfs_open_path(t, &p, flags, out);
+	path_put(&p);
+	return err;
+}
+
+ssize_t vfs_read(struct file *f, struct iov_iter *it, uint64_t *pos)
+{
+	if (!may_read(f->flags) || (f->flags & O_PATH))
+		return -EBADF;
+	if (S_ISDIR(f->inode->mode))
+		return -EISDIR;
+	if (!f->ops || !f->ops->read)
+		return -EINVAL;
+	if (!it->count)
+		return 0;
+	return f->ops->read(f, it, pos);
+}
+
+ssize_t vfs_write(struct file *f, struct iov_iter *it, uint64_t *pos)
+{
+	if (!may_write(f->flags) || (f->flags & O_PATH))
+		return -EBADF;
+	if (!f->ops || !f->ops->write)
+		return -EINVAL;
+	if (!it->count && S_ISREG(f->inode->mode))
+		return 0;
+	return f->ops->write(f, it, pos);
+}
+
+ssize_t kernel_read(struct file *f, void *buf, size_t len, uint64_t pos)
+{
+	struct iov_iter it;
+
+	iov_iter_kernel(&it, buf, len);
+	if (!f->ops || !f->ops->read)
+		return -EINVAL;
+	return f->ops->read(f, &it, &pos);
+}

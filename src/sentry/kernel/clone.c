@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process creation: fork, vfork and clone without CLONE_THREAD. The child
+ * shares the parent's private pages copy-on-write. vfork (CLONE_VM |
+ * CLONE_VFORK) is served as a copy-on-write fork whose parent waits until
+ * the child execs or exits. Threads (CLONE_THREAD) come with the next issue.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/log.h"
+#include "sentry/fs/vfs.h"
+#include "sentry/kernel/clone.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/mm/usercopy.h"
+
+struct task *task_alloc(pid_t tid)
+{
+	struct task *t = xzalloc(sizeof(*t));
+
+	t->tid = tid;
+	pthread_cond_init(&t->wake_cond, NULL);
+	list_init(&t->tg_node);
+	t->start_ns = monotonic_ns();
+	return t;
+}
+
+struct thread_group *tg_alloc(pid_t tgid)
+{
+	struct thread_group *tg = xzalloc(sizeof(*tg));
+
+	tg->refs = 1;
+	tg->tgid = tgid;
+	list_init(&tg->children);
+	list_init(&tg->sibling);
+	list_init(&tg->tasks);
+	waitq_init(&tg->child_exit);
+	tg->start_ns = monotonic_ns();
+	return tg;
+}
+
+void task_attach(struct task *t, struct thread_group *tg)
+{
+	t->tg = tg;
+	list_add_tail(&t->tg_node, &tg->tasks);
+	tg->nr_live++;
+	g_kernel.tasks_by_tid[t->tid] = t;
+	g_kernel.nr_tasks++;
+}
+
+static void cred_copy(struct cred *dst, const struct cred *src)
+{
+	*dst = *src;
+	if (src->ngroups) {
+		dst->groups = xmalloc(src->ngroups * sizeof(uint32_t));
+		memcpy(dst->groups, src->groups, src->ngroups * sizeof(uint32_t));
+	}
+}
+
+long do_clone(struct task *t, const struct clone_args_k *args)
+{
+	uint64_t flags = args->flags;
+	struct thread_group *tg;
+	struct task *child;
+	pid_t tid;
+	int err;
+
+	if (flags & CLONE_THREAD) {
+		static bool warned;
+
+		if (!warned)
+			log_warn("clone(CLONE_THREAD) is not supported yet");
+		warned = true;
+		return -ENOSYS;
+	}
+	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
+		return -ENOSYS;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if (args->exit_signal > LINUX_NSIG)
+		return -EINVAL;
+	tid = kernel_alloc_pid();
+	if (!tid)
+		return -EAGAIN;
+	child = task_alloc(tid);
+	tg = tg_alloc(tid);
+	tg->pgid = t->tg->pgid;
+	tg->sid = t->tg->sid;
+	tg->parent = t->tg;
+	memcpy(tg->actions, t->tg->actions, sizeof(tg->actions));
+	memcpy(tg->rlimits, t->tg->rlimits, sizeof(tg->rlimits));
+	list_add_tail(&tg->sibling, &t->tg->children);
+	task_attach(child, tg);
+
+	child->mm = mm_fork(t->mm);
+	if (flags & CLONE_FILES) {
+		child->fds = t->fds;
+		t->fds->refs++;
+	} else {
+		child->fds = fdtable_dup(t->fds);
+	}
+	if (flags & CLONE_FS) {
+		child->fs = t->fs;
+		t->fs->refs++;
+	} else {
+		child->fs = fs_context_dup(t->fs);
+	}
+	cred_copy(&child->cred, &t->cred);
+	child->regs = t->regs;
+	child->regs.rax = 0;
+	if (args->stack)
+		child->regs.rsp = args->stack;
+	if (flags & CLONE_SETTLS)
+		child->regs.fs_base = args->tls;
+	child->sigmask = t->sigmask;
+	memcpy(child->comm, t->comm, sizeof(child->comm));
+	child->initial_fp = xmalloc(sizeof(*child->initial_fp));
+	if (g_platform->ops->get_fpregs(t->mm->as, child->initial_fp)) {
+		free(child->initial_fp);
+		child->initial_fp = NULL;
+	}
+	g_platform->ops->new_context(g_platform, &child->pctx);
+
+	if (flags & CLONE_PARENT_SETTID)
+		copy_out(t, uptr(args->parent_tid), &tid, sizeof(tid));
+	if (flags & CLONE_CHILD_SETTID)
+		mm_copy_out(child->mm, args->child_tid, &tid, sizeof(tid), false);
+	if (flags & CLONE_CHILD_CLEARTID)
+		child->clear_child_tid = args->child_tid;
+	if (flags & CLONE_VFORK) {
+		child->vfork_parent = t;
+		t->vfork_done = false;
+	}
+	err = task_start(child);
+	if (err) {
+		log_error("cannot start a host thread for task %d", tid);
+		return err;
+	}
+	if (flags & CLONE_VFORK) {
+		while (!t->vfork_done && !t->exiting)
+			task_sleep(t, DEADLINE_NONE);
+	}
+	return tid;
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Exit and wait: tasks leave, processes become zombies, parents reap them.
+ * Orphans go to pid 1; when pid 1 exits every other process is killed, as
+ * in a pid namespace.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/log.h"
+#include "sentry/fs/vfs.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/kernel/wait.h"
+#include "sentry/mm/mm.h"
+
+void tg_exit(struct thread_group *tg, int status)
+{
+	struct task *t;
+
+	if (tg->exiting)
+		return;
+	tg->exiting = true;
+	tg->exit_status = status;
+	tg->stopped = false;
+	list_for_each_entry(t, &tg->tasks, tg_node) {
+		t->exiting = true;
+		task_interrupt(t);
+	}
+}
+
+static void tg_free(struct thread_group *tg)
+{
+	struct task *t, *n;
+
+	list_for_each_entry_safe(t, n, &tg->tasks, tg_node) {
+		if (g_kernel.tasks_by_tid[t->tid] == t)
+			g_kernel.tasks_by_tid[t->tid] = NULL;
+		list_del(&t->tg_node);
+		free(t->cred.groups);
+		pthread_cond_destroy(&t->wake_cond);
+		free(t);
+	}
+	free(tg);
+}
+
+void tg_reap(struct thread_group *tg)
+{
+	struct thread_group *parent = tg->parent;
+
+	if (parent) {
+		struct task *t;
+
+		list_del(&tg->sibling);
+		list_for_each_entry(t, &tg->tasks, tg_node)
+			parent->cutime_ns += t->guest_ns + tg->cutime_ns;
+		parent->cstime_ns += tg->cstime_ns;
+	}
+	tg_free(tg);
+}
+
+static void reparent_children(struct thread_group *tg)
+{
+	struct thread_group *init = g_kernel.init_tg, *c, *n;
+	bool zombies = false;
+
+	list_for_each_entry_safe(c, n, &tg->children, sibling) {
+		list_del(&c->sibling);
+		if (!init || init == tg || init->zombie) {
+			c->parent = NULL;
+			list_init(&c->sibling);
+			if (c->zombie)
+				tg_free(c);
+			continue;
+		}
+		c->parent = init;
+		list_add_tail(&c->sibling, &init->children);
+		zombies |= c->zombie;
+	}
+	if (zombies)
+		waitq_wake_all(&init->child_exit);
+}
+
+static bool parent_autoreaps(struct thread_group *parent)
+{
+	struct linux_sigaction *a = &parent->actions[SIGCHLD - 1];
+
+	return a->handler == 1 /* SIG_IGN */ || (a->flags & SA_NOCLDWAIT);
+}
+
+static void kill_all_but(struct thread_group *keep)
+{
+	for (int pid = 1; pid < PID_MAX; pid++) {
+		struct task *t = g_kernel.tasks_by_tid[pid];
+
+		if (t && t->tg != keep && !t->tg->zombie)
+			tg_exit(t->tg, SIGKILL);
+	}
+}
+
+/* The last thread of @tg is gone: make it a zombie and tell the parent. */
+static void tg_become_zombie(struct thread_group *tg)
+{
+	struct thread_group *parent = tg->parent;
+	struct linux_siginfo info = { .si_signo = SIGCHLD };
+
+	tg->zombie = true;
+	if (tg == g_kernel.init_tg) {
+		g_kernel.init_exit_status = tg->exit_status;
+		g_kernel.init_exited = true;
+		kill_all_but(tg);
+	}
+	reparent_children(tg);
+	if (!parent) {
+		if (tg != g_kernel.init_tg)
+			tg_free(tg);
+		return;
+	}
+	if (parent_autoreaps(parent)) {
+		tg_reap(tg);
+		waitq_wake_all(&parent->child_exit);
+		return;
+	}
+	info.si_code = (tg->exit_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+	info.kill.pid = tg->tgid;
+	info.kill.status = (tg->exit_status & 0x7f) ? (tg->exit_status & 0x7f) : ((tg->exit_status >> 8) & 0xff);
+	send_signal_tg(parent, SIGCHLD, &info);
+	waitq_wake_all(&parent->child_exit);
+}
+
+void task_exit_now(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	uint64_t now = monotonic_ns();
+
+	t->exiting = true;
+	if (t->vfork_parent) {
+		t->vfork_parent->vfork_done = true;
+		task_interrupt(t->vfork_parent);
+		t->vfork_parent = NULL;
+	}
+	if (t->mm) {
+		mm_put(t->mm);
+		t->mm = NULL;
+	}
+	if (t->fds) {
+		fdtable_put(t->fds);
+		t->fds = NULL;
+	}
+	if (t->fs) {
+		fs_context_put(t->fs);
+		t->fs = NULL;
+	}
+	if (t->pctx)
+		g_platform->ops->release_context(t->pctx);
+	t->pctx = NULL;
+	t->sentry_ns = now - t->start_ns;
+	if (--tg->nr_live == 0)
+		tg_become_zombie(tg);
+	if (--g_kernel.nr_tasks == 0)
+		pthread_cond_broadcast(&g_kernel.all_exited);
+	current = NULL;
+	kernel_unlock();
+	pthread_exit(NULL);
+}
+
+static bool wait_matches(struct thread_group *self, struct thread_group *c, pid_t pid)
+{
+	if (pid > 0)
+		return c->tgid == pid;
+	if (pid == 0)
+		return c->pgid == self->pgid;
+	if (pid == -1)
+		return true;
+	return c->pgid == -pid;
+}
+
+int do_wait(struct task *t, pid_t pid, int options, struct wait_result *res)
+{
+	struct thread_group *self = t->tg;
+
+	for (;;) {
+		struct thread_group *c;
+		bool any = false;
+		int err;
+
+		list_for_each_entry(c, &self->children, sibling) {
+			if (!wait_matches(self, c, pid))
+				continue;
+			any = true;
+			if (c->zombie && (options & WEXITED)) {
+				res->pid = c->tgid;
+				res->status = c->exit_status;
+				res->uid = 0;
+				if (!(options & WNOWAIT))
+					tg_reap(c);
+				return 0;
+			}
+		}
+		if (!any)
+			return -ECHILD;
+		if (options & WNOHANG) {
+			res->pid = 0;
+			return 0;
+		}
+		struct waiter w;
+
+		waitq_add(&self->child_exit, &w, t);
+		err = task_sleep(t, DEADLINE_NONE);
+		waitq_del(&w);
+		if (err == -EINTR)
+			return -ERESTARTSYS;
+	}
+}

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/* The kernel lock, pid allocation, clocks and wait queues. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <time.h>
+#include "lib/log.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/kernel/waitq.h"
+
+struct kernel g_kernel = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.all_exited = PTHREAD_COND_INITIALIZER,
+};
+struct platform *g_platform;
+
+void kernel_lock(void)
+{
+	pthread_mutex_lock(&g_kernel.lock);
+}
+
+void kernel_unlock(void)
+{
+	pthread_mutex_unlock(&g_kernel.lock);
+}
+
+pid_t kernel_alloc_pid(void)
+{
+	for (int n = 0; n < PID_MAX; n++) {
+		pid_t pid = g_kernel.last_pid + 1;
+
+		if (pid >= PID_MAX)
+			pid = 1;
+		g_kernel.last_pid = pid;
+		if (!g_kernel.tasks_by_tid[pid] && !tg_lookup(pid))
+			return pid;
+	}
+	return 0;
+}
+
+uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void waitq_add(struct waitq *wq, struct waiter *w, struct task *t)
+{
+	w->t = t;
+	list_add_tail(&w->node, &wq->waiters);
+}
+
+void waitq_del(struct waiter *w)
+{
+	list_del(&w->node);
+}
+
+void waitq_wake_all(struct waitq *wq)
+{
+	struct waiter *w;
+
+	list_for_each_entry(w, &wq->waiters, node) {
+		w->t->woken = true;
+		pthread_cond_signal(&w->t->wake_cond);
+	}
+}
+
+int task_sleep(struct task *t, uint64_t deadline)
+{
+	int ret = 0;
+
+	if (task_signal_pending(t) || t->exiting)
+		return -EINTR;
+	t->woken = false;
+	t->state = TASK_SLEEPING;
+	while (!t->woken) {
+		if (deadline == DEADLINE_NONE) {
+			pthread_cond_wait(&t->wake_cond, &g_kernel.lock);
+		} else {
+			struct timespec ts = { (time_t)(deadline / 1000000000ULL), (long)(deadline % 1000000000ULL) };
+
+			if (pthread_cond_timedwait(&t->wake_cond, &g_kernel.lock, &ts) == ETIMEDOUT) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+		}
+	}
+	t->state = TASK_IN_SENTRY;
+	if (task_signal_pending(t) || t->exiting)
+		return -EINTR;
+	return ret;
+}

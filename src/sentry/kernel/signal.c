@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Signal generation and default actions: terminate, ignore, stop and
+ * continue. Pending sets are per thread (tkill) and per process (kill).
+ * Running guest handlers (signal frames, rt_sigreturn) comes next.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include "lib/log.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+
+#define SIG_DFL_HANDLER 0
+#define SIG_IGN_HANDLER 1
+
+static const linux_sigset_t default_ignore =
+	(1ULL << (SIGCHLD - 1)) | (1ULL << (SIGURG - 1)) | (1ULL << (SIGWINCH - 1)) | (1ULL << (SIGCONT - 1));
+static const linux_sigset_t stop_set =
+	(1ULL << (SIGSTOP - 1)) | (1ULL << (SIGTSTP - 1)) | (1ULL << (SIGTTIN - 1)) | (1ULL << (SIGTTOU - 1));
+static const linux_sigset_t unblockable = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
+
+bool sig_default_ignored(int sig)
+{
+	return (default_ignore & sig_bit(sig)) != 0;
+}
+
+static bool sig_ignored(struct thread_group *tg, int sig)
+{
+	uint64_t h = tg->actions[sig - 1].handler;
+
+	if (h == SIG_IGN_HANDLER)
+		return true;
+	return h == SIG_DFL_HANDLER && sig_default_ignored(sig);
+}
+
+static linux_sigset_t blocked(struct task *t)
+{
+	return t->sigmask & ~unblockable;
+}
+
+bool task_signal_pending(struct task *t)
+{
+	return ((t->pending | t->tg->pending) & ~blocked(t)) != 0 || t->tg->exiting;
+}
+
+static void wake_one(struct thread_group *tg, int sig)
+{
+	struct task *t;
+
+	list_for_each_entry(t, &tg->tasks, tg_node)
+		if (!(blocked(t) & sig_bit(sig)) && !t->exiting) {
+			task_interrupt(t);
+			return;
+		}
+}
+
+static void continue_group(struct thread_group *tg)
+{
+	struct task *t;
+
+	tg->pending &= ~stop_set;
+	if (!tg->stopped)
+		return;
+	tg->stopped = false;
+	list_for_each_entry(t, &tg->tasks, tg_node)
+		task_interrupt(t);
+}
+
+int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo *info)
+{
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -EINVAL;
+	if (sig == 0 || tg->zombie || tg->exiting)
+		return 0;
+	if (sig == SIGKILL) {
+		tg_exit(tg, SIGKILL);
+		return 0;
+	}
+	if (sig == SIGCONT)
+		continue_group(tg);
+	if (stop_set & sig_bit(sig))
+		tg->pending &= ~sig_bit(SIGCONT);
+	if (sig_ignored(tg, sig))
+		return 0;
+	tg->pending |= sig_bit(sig);
+	if (info)
+		tg->pending_info[sig - 1] = *info;
+	else
+		memset(&tg->pending_info[sig - 1], 0, sizeof(*info));
+	wake_one(tg, sig);
+	return 0;
+}
+
+int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
+{
+	if (sig < 0 || sig > LINUX_NSIG)
+		return -EINVAL;
+	if (sig == 0 || t->exiting)
+		return 0;
+	if (sig == SIGKILL || sig == SIGCONT || (stop_set & sig_bit(sig)))
+		return send_signal_tg(t->tg, sig, info);
+	if (sig_ignored(t->tg, sig))
+		return 0;
+	t->pending |= sig_bit(sig);
+	if (info)
+		t->pending_info[sig - 1] = *info;
+	task_interrupt(t);
+	return 0;
+}
+
+/* A synchronous signal (fault) cannot be blocked or ignored: unblock and fall back to default. */
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
+{
+	struct linux_siginfo info = { .si_signo = sig, .si_code = code };
+	struct linux_sigaction *act = &t->tg->actions[sig - 1];
+
+	info.fault.addr = addr;
+	if ((t->sigmask & sig_bit(sig)) || act->handler == SIG_IGN_HANDLER) {
+		t->sigmask &= ~sig_bit(sig);
+		act->handler = SIG_DFL_HANDLER;
+	}
+	t->pending |= sig_bit(sig);
+	t->pending_info[sig - 1] = info;
+}
+
+static int next_signal(linux_sigset_t set)
+{
+	return __builtin_ctzll(set) + 1;
+}
+
+static void group_stop(struct task *t)
+{
+	t->tg->stopped = true;
+	while (t->tg->stopped && !t->exiting)
+		task_sleep(t, DEADLINE_NONE);
+}
+
+void task_deliver_signals(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	linux_sigset_t set;
+
+	while (!t->exiting && (set = (t->pending | tg->pending) & ~blocked(t))) {
+		int sig = next_signal(set);
+		uint64_t handler = tg->actions[sig - 1].handler;
+
+		if (t->pending & sig_bit(sig))
+			t->pending &= ~sig_bit(sig);
+		else
+			tg->pending &= ~sig_bit(sig);
+		if (handler == SIG_IGN_HANDLER)
+			continue;
+		if (handler != SIG_DFL_HANDLER) {
+			static bool warned;
+
+			if (!warned)
+				log_warn("signal handlers are not delivered yet (signal %d dropped)", sig);
+			warned = true;
+			continue;
+		}
+		if (sig_default_ignored(sig))
+			continue;
+		if (stop_set & sig_bit(sig)) {
+			group_stop(t);
+			continue;
+		}
+		tg_exit(tg, sig);
+	}
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/* Task creation, the per-task host thread and its run loop, interrupts. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "lib/log.h"
+#include "sentry/fs/vfs.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/mm.h"
+#include "sentry/syscalls/syscalls.h"
+
+__thread struct task *current;
+
+struct task *task_lookup(pid_t tid)
+{
+	if (tid <= 0 || tid >= PID_MAX)
+		return NULL;
+	return g_kernel.tasks_by_tid[tid];
+}
+
+struct thread_group *tg_lookup(pid_t tgid)
+{
+	struct task *t = task_lookup(tgid);
+
+	return t && t->tg->tgid == tgid ? t->tg : NULL;
+}
+
+static void handle_fault(struct task *t, const struct exit_info *info)
+{
+	if (info->signo == SIGSEGV || info->signo == SIGBUS) {
+		int err = mm_fault(t->mm, info->fault_addr, info->si_code == SEGV_MAPERR);
+
+		if (!err)
+			return;
+		if (err == -EIO)
+			task_force_signal(t, SIGBUS, 2 /* BUS_ADRERR */, info->fault_addr);
+		else
+			task_force_signal(t, SIGSEGV, info->si_code, info->fault_addr);
+		return;
+	}
+	task_force_signal(t, info->signo, info->si_code, info->fault_addr);
+}
+
+static void task_run(struct task *t)
+{
+	const struct platform_ops *ops = g_platform->ops;
+	struct exit_info info;
+
+	for (;;) {
+		task_deliver_signals(t);
+		if (t->exiting)
+			task_exit_now(t);
+		t->state = TASK_IN_GUEST;
+		kernel_unlock();
+		ops->switch_to(t->pctx, t->mm->as, &t->regs, &info);
+		kernel_lock();
+		t->state = TASK_IN_SENTRY;
+		switch (info.kind) {
+		case EXIT_SYSCALL:
+			syscall_dispatch(t);
+			break;
+		case EXIT_FAULT:
+			handle_fault(t, &info);
+			break;
+		case EXIT_INTERRUPT:
+			break;
+		case EXIT_DIED:
+			log_warn("task %d: stub process died", t->tid);
+			tg_exit(t->tg, SIGKILL);
+			break;
+		}
+	}
+}
+
+static void *task_thread_main(void *arg)
+{
+	struct task *t = arg;
+	struct address_space *as = NULL;
+	sigset_t set;
+	int err;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	current = t;
+	t->host_tid = gettid();
+	kernel_lock();
+	if (!t->mm->as) {
+		kernel_unlock();
+		err = g_platform->ops->new_address_space(g_platform, &as);
+		kernel_lock();
+		if (err) {
+			log_error("task %d: cannot create address space: %s", t->tid, strerror(-err));
+			tg_exit(t->tg, SIGKILL);
+			task_exit_now(t);
+		}
+		t->mm->as = as;
+	}
+	if (t->initial_fp) {
+		g_platform->ops->set_fpregs(t->mm->as, t->initial_fp);
+		free(t->initial_fp);
+		t->initial_fp = NULL;
+	}
+	task_run(t);
+	return NULL;
+}
+
+int task_start(struct task *t)
+{
+	pthread_attr_t attr;
+	int err;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	err = pthread_create(&t->thread, &attr, task_thread_main, t);
+	pthread_attr_destroy(&attr);
+	return -err;
+}
+
+void task_interrupt(struct task *t)
+{
+	switch (t->state) {
+	case TASK_SLEEPING:
+		t->woken = true;
+		pthread_cond_signal(&t->wake_cond);
+		break;
+	case TASK_IN_GUEST:
+		if (t->mm && t->mm->as)
+			g_platform->ops->interrupt(t->pctx, t->mm->as);
+		break;
+	case TASK_HOST_BLOCKED:
+		syscall(SYS_tgkill, getpid(), t->host_tid, SIGUSR1);
+		break;
+	case TASK_IN_SENTRY:
+		break;
+	}
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tasks (threads) and thread groups (processes). One Sentry host thread
+ * runs each task: it switches to guest code through the platform, serves
+ * the syscall or fault that comes back, delivers signals, and repeats.
+ * All fields are guarded by the kernel lock unless noted.
+ */
+#pragma once
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "abi/linux/misc.h"
+#include "abi/linux/signal.h"
+#include "lib/list.h"
+#include "platform/platform.h"
+#include "sentry/kernel/waitq.h"
+
+struct mm;
+struct fd_table;
+struct fs_context;
+
+#define NGROUPS_MAX 65536
+#define GUEST_RLIM_NLIMITS 16
+
+struct cred {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	uint32_t ngroups;
+	uint32_t *groups;
+};
+
+struct thread_group {
+	int refs;
+	pid_t tgid;
+	pid_t pgid, sid;
+	struct thread_group *parent;
+	struct list_head children;	/* of thread_group.sibling */
+	struct list_head sibling;
+	struct list_head tasks;		/* of task.tg_node */
+	int nr_live;			/* threads not yet exited */
+	bool exiting;			/* exit_group or fatal signal in progress */
+	bool zombie;			/* all threads gone, waiting to be reaped */
+	bool stopped;			/* SIGSTOP and friends */
+	int exit_status;		/* wait(2) status word */
+	struct linux_sigaction actions[LINUX_NSIG];
+	linux_sigset_t pending;		/* process-directed signals */
+	struct linux_siginfo pending_info[LINUX_NSIG];
+	struct linux_rlimit rlimits[GUEST_RLIM_NLIMITS];
+	struct waitq child_exit;	/* wait4() sleepers of this process */
+	uint64_t start_ns;
+	uint64_t cutime_ns, cstime_ns;	/* reaped children */
+};
+
+enum task_state {
+	TASK_IN_SENTRY,
+	TASK_IN_GUEST,
+	TASK_SLEEPING,
+	TASK_HOST_BLOCKED,
+};
+
+struct task {
+	pid_t tid;
+	struct thread_group *tg;
+	struct list_head tg_node;
+	struct mm *mm;
+	struct fs_context *fs;
+	struct fd_table *fds;
+	struct cred cred;
+	struct arch_regs regs;
+	struct platform_context *pctx;
+	struct arch_fpregs *initial_fp;	/* fork: FP state to load into the new stub */
+
+	pthread_t thread;
+	pid_t host_tid;
+	pthread_cond_t wake_cond;
+	bool woken;
+	enum task_state state;
+	bool exiting;
+
+	linux_sigset_t sigmask;
+	linux_sigset_t pending;		/* thread-directed signals */
+	struct linux_siginfo pending_info[LINUX_NSIG];
+	struct linux_stack altstack;
+
+	uint64_t clear_child_tid;
+	struct task *vfork_parent;	/* parent sleeping in vfork() until we exec or exit */
+	bool vfork_done;
+	char comm[16];
+	uint64_t start_ns;
+	uint64_t guest_ns;		/* time in guest code, for times()/getrusage() */
+	uint64_t sentry_ns;
+};
+
+/* The task running on this host thread (NULL outside task threads). */
+extern __thread struct task *current;
+
+struct task *task_lookup(pid_t tid);
+struct thread_group *tg_lookup(pid_t tgid);
+
+/* Start the first process of the sandbox. Returns its task or an -errno pointer. */
+struct task *task_create_init(const char *path, char *const argv[], char *const envp[]);
+/* Start @t's host thread; @t is fully set up. */
+int task_start(struct task *t);
+/* Wake @t from a sleep, host block or guest code so it notices pending work. */
+void task_interrupt(struct task *t);
+/* Mark @t's whole thread group for exit with @status; the threads exit as they notice. */
+void tg_exit(struct thread_group *tg, int status);
+/* The task loop notices exiting and calls this; never returns. */
+void task_exit_now(struct task *t) __attribute__((noreturn));
+
+/* Signals (signal.c) */
+int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo *info);
+int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info);
+bool task_signal_pending(struct task *t);
+/* Act on pending signals before returning to guest code. */
+void task_deliver_signals(struct task *t);
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
+bool sig_default_ignored(int sig);

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by mm.c and fault.c only. */
+#pragma once
+#include "sentry/mm/mm.h"
+
+void file_get(struct file *f);
+void file_put(struct file *f);
+
+static inline frame_t pte_frame(uint64_t pte)
+{
+	return (frame_t)(pte >> PAGE_SHIFT);
+}
+
+size_t vma_index(struct mm *mm, uint64_t addr);
+void stub_unmap(struct mm *mm, uint64_t start, uint64_t end);

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Starting a Sentry: what the runtime hands over, and the call that runs the sandbox. */
+#pragma once
+#include <stdbool.h>
+
+struct sentry_config {
+	const char *root;		/* host directory for the root filesystem */
+	const char *platform;		/* "ptrace" */
+	const char *cwd;		/* initial working directory inside the sandbox */
+	char **argv;			/* command; argv[0] is looked up in PATH when it has no '/' */
+	char **envp;
+	const char *hostname;
+	bool debug;
+};
+
+/* Boots the sandbox, runs the command to completion and returns its exit code
+ * (128 + signal when it was killed), or a negative errno when it could not start. */
+int sentry_run(const struct sentry_config *cfg);

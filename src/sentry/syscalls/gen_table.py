@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Generate syscall_table.c from syscall_64.tbl.
+
+Handlers are declared weak: a row whose handler is not (yet) linked in gets a
+NULL entry and the dispatcher reports ENOSYS for it.
+"""
+import sys
+
+SUPPORT = {"full": "SUPPORT_FULL", "partial": "SUPPORT_PARTIAL",
+           "enosys": "SUPPORT_ENOSYS", "eperm": "SUPPORT_EPERM"}
+
+
+def main():
+    tbl, out, decls = sys.argv[1], sys.argv[2], sys.argv[3]
+    rows = []
+    for line in open(tbl):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        nr, name, entry, support = int(cols[0]), cols[1], cols[2], cols[3]
+        if support.startswith("cap:"):
+            support = "eperm"
+        rows.append((nr, name, entry, SUPPORT[support]))
+    with open(decls, "w") as f:
+        f.write("/* Generated from syscall_64.tbl by gen_table.py: do not edit. */\n#pragma once\n\n")
+        f.write("struct task;\nstruct syscall_args;\n\n")
+        for _, _, entry, _ in rows:
+            if entry != "-":
+                f.write(f"long {entry}(struct task *t, const struct syscall_args *a);\n")
+    with open(out, "w") as f:
+        f.write("/* Generated from syscall_64.tbl by gen_table.py: do not edit. */\n")
+        f.write('#include "sentry/syscalls/syscalls.h"\n\n')
+        for _, _, entry, _ in rows:
+            if entry != "-":
+                f.write(f"#pragma weak {entry}\n")
+        f.write("\nconst struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {\n")
+        for nr, name, entry, support in rows:
+            fn = entry if entry != "-" else "NULL"
+            f.write(f'\t[{nr}] = {{ "{name}", {fn}, {support} }},\n')
+        f.write("};\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Process lifecycle: fork, vfork, clone, execve(at), exit(_group), wait4,
+ * waitid, pid/pgid/sid queries, arch_prctl, set_tid_address, prctl.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include "abi/linux/misc.h"
+#include "lib/log.h"
+#include "sentry/kernel/clone.h"
+#include "sentry/kernel/exec.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/wait.h"
+#include "sentry/mm/usercopy.h"
+#include "sentry/syscalls/syscalls.h"
+
+/* fork(2) */
+long sys_fork(struct task *t, const struct syscall_args *a)
+{
+	struct clone_args_k ca = { .exit_signal = SIGCHLD };
+
+	(void)a;
+	return do_clone(t, &ca);
+}
+
+/* vfork(2) */
+long sys_vfork(struct task *t, const struct syscall_args *a)
+{
+	struct clone_args_k ca = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
+
+	(void)a;
+	return do_clone(t, &ca);
+}
+
+/* clone(2): x86-64 argument order is flags, stack, parent_tid, child_tid, tls. */
+long sys_clone(struct task *t, const struct syscall_args *a)
+{
+	struct clone_args_k ca = {
+		.flags = arg_u64(a, 0) & ~0xffULL,
+		.exit_signal = arg_u64(a, 0) & 0xff,
+		.stack = arg_u64(a, 1),
+		.parent_tid = arg_u64(a, 2),
+		.child_tid = arg_u64(a, 3),
+		.tls = arg_u64(a, 4),
+	};
+
+	return do_clone(t, &ca);
+}
+
+/* execve(2) */
+long sys_execve(struct task *t, const struct syscall_args *a)
+{
+	return do_execve(t, AT_FDCWD, arg_uptr(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), 0);
+}
+
+/* execveat(2) */
+long sys_execveat(struct task *t, const struct syscall_args *a)
+{
+	return do_execve(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_uptr(a, 3), arg_int(a, 4));
+}
+
+/* exit(2): single-threaded processes for now, so the whole group goes. */
+long sys_exit(struct task *t, const struct syscall_args *a)
+{
+	tg_exit(t->tg, (arg_int(a, 0) & 0xff) << 8);
+	return 0;
+}
+
+/* exit_group(2) */
+long sys_exit_group(struct task *t, const struct syscall_args *a)
+{
+	tg_exit(t->tg, (arg_int(a, 0) & 0xff) << 8);
+	return 0;
+}
+
+static void fill_rusage(struct task *t, struct linux_rusage *ru)
+{
+	(void)t;
+	memset(ru, 0, sizeof(*ru));
+}
+
+/* wait4(2) */
+long sys_wait4(struct task *t, const struct syscall_args *a)
+{
+	pid_t pid = arg_int(a, 0);
+	uptr_t ustatus = arg_uptr(a, 1), urusage = arg_uptr(a, 3);
+	int options = arg_int(a, 2);
+	struct wait_result res = { 0 };
+	int err;
+
+	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	err = do_wait(t, pid, (options & WNOHANG) | WEXITED, &res);
+	if (err)
+		return err;
+	if (res.pid && ustatus.a && copy_out_obj(t, ustatus, &res.status))
+		return -EFAULT;
+	if (urusage.a) {
+		struct linux_rusage ru;
+
+		fill_rusage(t, &ru);
+		if (copy_out_obj(t, urusage, &ru))
+			return -EFAULT;
+	}
+	return res.pid;
+}
+
+/* waitid(2) */
+long sys_waitid(struct task *t, const struct syscall_args *a)
+{
+	int which = arg_int(a, 0), options = arg_int(a, 3);
+	pid_t id = arg_int(a, 1), pid;
+	uptr_t uinfo = arg_uptr(a, 2);
+	struct wait_result res = { 0 };
+	struct linux_siginfo info = { 0 };
+	int err;
+
+	if (options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WCLONE | __WALL))
+		return -EINVAL;
+	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
+		return -EINVAL;
+	switch (which) {
+	case P_ALL:
+		pid = -1;
+		break;
+	case P_PID:
+		if (id <= 0)
+			return -EINVAL;
+		pid = id;
+		break;
+	case P_PGID:
+		if (id < 0)
+			return -EINVAL;
+		pid = id ? -id : 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	err = do_wait(t, pid, options, &res);
+	if (err)
+		return err;
+	if (res.pid) {
+		info.si_signo = SIGCHLD;
+		info.kill.pid = res.pid;
+		info.kill.uid = res.uid;
+		if (res.status & 0x7f) {
+			info.si_code = (res.status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+			info.kill.status = res.status & 0x7f;
+		} else {
+			info.si_code = CLD_EXITED;
+			info.kill.status = (res.status >> 8) & 0xff;
+		}
+	}
+	if (uinfo.a && copy_out_obj(t, uinfo, &info))
+		return -EFAULT;
+	return 0;
+}
+
+/* getpid(2) */
+long sys_getpid(struct task *t, const struct syscall_args *a)
+{
+	(void)a;
+	return t->tg->tgid;
+}
+
+/* gettid(2) */
+long sys_gettid(struct task *t, const struct syscall_args *a)
+{
+	(void)a;
+	return t->tid;
+}
+
+/* getppid(2): 0 for pid 1, whose parent is outside the sandbox. */
+long sys_getppid(struct task *t, const struct syscall_args *a)
+{
+	(void)a;
+	return t->tg->parent ? t->tg->parent->tgid : 0;
+}
+
+/* getpgid(2) */
+long sys_getpgid(struct task *t, const struct syscall_args *a)
+{
+	pid_t pid = arg_int(a, 0);
+	struct thread_group *tg = pid ? tg_lookup(pid) : t->tg;
+
+	return tg ? tg->pgid : -ESRCH;
+}
+
+/* getpgrp(2) */
+long sys_getpgrp(struct task *t, const struct syscall_args *a)
+{
+	(void)a;
+	return t->tg->pgid;
+}
+
+/* getsid(2) */
+long sys_getsid(struct task *t, const struct syscall_args *a)
+{
+	pid_t pid = arg_int(a, 0);
+	struct thread_group *tg = pid ? tg_lookup(pid) : t->tg;
+
+	return tg ? tg->sid : -ESRCH;
+}
+
+/* setpgid(2) */
+long sys_setpgid(struct task *t, const struct syscall_args *a)
+{
+	pid_t pid = arg_int(a, 0), pgid = arg_int(a, 1);
+	struct thread_group *tg;
+
+	if (pgid < 0)
+		return -EINVAL;
+	tg = pid ? tg_lookup(pid) : t->tg;
+	if (!tg || (tg != t->tg && tg->parent != t->tg))
+		return -ESRCH;
+	if (tg->sid == tg->tgid)
+		return -EPERM;
+	if (tg->sid != t->tg->sid)
+		return -EPERM;
+	tg->pgid = pgid ? pgid : tg->tgid;
+	return 0;
+}
+
+/* setsid(2) */
+long sys_setsid(struct task *t, const struct syscall_args *a)
+{
+	(void)a;
+	for (int pid = 1; pid < PID_MAX; pid++) {
+		struct task *o = g_kernel.tasks_by_tid[pid];
+
+		if (o && o->tg->pgid == t->tg->tgid)
+			return -EPERM;
+	}
+	t->tg->sid = t->tg->tgid;
+	t->tg->pgid = t->tg->tgid;
+	return t->tg->sid;
+}
+
+/* set_tid_address(2) */
+long sys_set_tid_address(struct task *t, const struct syscall_args *a)
+{
+	t->clear_child_tid = arg_u64(a, 0);
+	return t->tid;
+}
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+/* arch_prctl(2) */
+long sys_arch_prctl(struct task *t, const struct syscall_args *a)
+{
+	uint64_t addr = arg_u64(a, 1);
+
+	switch (arg_int(a, 0)) {
+	case ARCH_SET_FS:
+		if (addr >= GUEST_TASK_SIZE)
+			return -EPERM;
+		t->regs.fs_base = addr;
+		return 0;
+	case ARCH_SET_GS:
+		if (addr >= GUEST_TASK_SIZE)
+			return -EPERM;
+		t->regs.gs_base = addr;
+		return 0;
+	case ARCH_GET_FS:
+		return copy_out(t, uptr(addr), &t->regs.fs_base, 8) ? -EFAULT : 0;
+	case ARCH_GET_GS:
+		return copy_out(t, uptr(addr), &t->regs.gs_base, 8) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* prctl(2): the common process attributes. */
+long sys_prctl(struct task *t, const struct syscall_args *a)
+{
+	char name[16];
+	int v;
+
+	switch (arg_int(a, 0)) {
+	case PR_SET_NAME:
+		if (copy_string_in(t, name, arg_uptr(a, 1), sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[15] = '\0';
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_out(t, arg_uptr(a, 1), t->comm, sizeof(t->comm)) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_DUMPABLE:
+	case PR_SET_KEEPCAPS:
+		return 0;
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_GET_NO_NEW_PRIVS:
+	case PR_GET_KEEPCAPS:
+		return 0;
+	case PR_GET_PDEATHSIG:
+		v = 0;
+		return copy_out_obj(t, arg_uptr(a, 1), &v) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Smoke test of `cvisor do`: output, exit status propagation, bad input.
+# usage: smoke.sh CVISOR WORKDIR
+set -u
+cvisor=$1 work=$2
+here=$(cd "$(dirname "$0")/.." && pwd)
+pass=0 fail=0
+check() {	# name expected actual
+	if [ "$2" = "$3" ]; then pass=$((pass + 1)); echo "ok $1"
+	else fail=$((fail + 1)); echo "FAIL $1: expected [$2] got [$3]"; fi
+}
+root=$work/smoke-root
+"$here/rootfs/make-busybox-root.sh" "$root" >/dev/null || exit 77
+printf 'not an elf\n' > "$root/junk" && chmod +x "$root/junk"
+run() { timeout -k 5 60 "$cvisor" do --root "$root" -- "$@"; }
+
+check echo "hello sandbox" "$(run /bin/busybox echo hello sandbox 2>&1)"
+run /bin/busybox sh -c 'exit 7' >/dev/null 2>&1; check exit-status 7 $?
+check uname "Linux x86_64" "$(run /bin/busybox uname -sm 2>&1)"
+check cat-passwd "$(wc -l < "$root/etc/passwd")" "$(run /bin/busybox wc -l /etc/passwd 2>&1 | awk '{print $1}')"
+check stdin "abc" "$(echo abc | run /bin/busybox cat 2>&1)"
+check path-lookup "hi" "$(run echo hi 2>&1)"
+run /junk >/dev/null 2>&1; check non-elf-fails 125 $?
+run /no/such/binary >/dev/null 2>&1; check missing-binary 125 $?
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
