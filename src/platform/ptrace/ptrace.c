@@ -209,6 +209,8 @@ static int ptrace_protect(struct address_space *as, uint64_t addr, size_t size, 
 {
 	long r = inject_syscall(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
 
+	if (r < 0)
+		log_warn("stub mprotect(%#lx, %#zx, %d) failed: %ld", (unsigned long)addr, size, prot, r);
 	return r < 0 ? (int)r : 0;
 }
 

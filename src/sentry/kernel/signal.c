@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include "lib/log.h"
+#include "sentry/kernel/errno_ext.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 
@@ -137,6 +138,73 @@ static void group_stop(struct task *t)
 		task_sleep(t, DEADLINE_NONE);
 }
 
+void tg_flush_signal(struct thread_group *tg, int sig)
+{
+	struct task *t;
+
+	tg->pending &= ~sig_bit(sig);
+	list_for_each_entry(t, &tg->tasks, tg_node)
+		t->pending &= ~sig_bit(sig);
+}
+
+/* Turn a pending -ERESTART* result into a restart or EINTR, now that we know whether a handler runs. */
+static void resolve_restart(struct task *t, const struct linux_sigaction *act)
+{
+	long ret = t->restart_ret;
+	bool restart;
+
+	if (!ret)
+		return;
+	t->restart_ret = 0;
+	if (!act)
+		restart = ret != -ERESTART_RESTARTBLOCK;
+	else if (ret == -ERESTARTNOINTR)
+		restart = true;
+	else if (ret == -ERESTARTSYS)
+		restart = act->flags & SA_RESTART;
+	else
+		restart = false;
+	if (restart) {
+		t->regs.rip -= 2;	/* back onto the syscall instruction */
+		t->regs.rax = t->regs.orig_rax;
+	} else {
+		t->regs.rax = (uint64_t)-EINTR;
+	}
+}
+
+static linux_sigset_t mask_before_handler(struct task *t)
+{
+	if (t->has_saved_sigmask) {
+		t->has_saved_sigmask = false;
+		return t->saved_sigmask;
+	}
+	return t->sigmask;
+}
+
+static void run_handler(struct task *t, int sig, struct linux_siginfo *info)
+{
+	struct linux_sigaction *act = &t->tg->actions[sig - 1];
+	struct linux_sigaction copy = *act;
+	linux_sigset_t old_mask;
+
+	resolve_restart(t, &copy);
+	old_mask = mask_before_handler(t);
+	if (!info->si_signo)
+		info->si_signo = sig;
+	if (setup_signal_frame(t, sig, &copy, info, old_mask)) {
+		/* No room for the frame: like Linux, the process dies of SIGSEGV. */
+		t->sigmask = old_mask;
+		tg_exit(t->tg, SIGSEGV);
+		return;
+	}
+	t->sigmask = old_mask | copy.mask;
+	if (!(copy.flags & SA_NODEFER))
+		t->sigmask |= sig_bit(sig);
+	t->sigmask &= ~unblockable;
+	if (copy.flags & SA_RESETHAND)
+		memset(act, 0, sizeof(*act));
+}
+
 void task_deliver_signals(struct task *t)
 {
 	struct thread_group *tg = t->tg;
@@ -145,20 +213,20 @@ void task_deliver_signals(struct task *t)
 	while (!t->exiting && (set = (t->pending | tg->pending) & ~blocked(t))) {
 		int sig = next_signal(set);
 		uint64_t handler = tg->actions[sig - 1].handler;
+		struct linux_siginfo info;
 
-		if (t->pending & sig_bit(sig))
+		if (t->pending & sig_bit(sig)) {
 			t->pending &= ~sig_bit(sig);
-		else
+			info = t->pending_info[sig - 1];
+		} else {
 			tg->pending &= ~sig_bit(sig);
+			info = tg->pending_info[sig - 1];
+		}
 		if (handler == SIG_IGN_HANDLER)
 			continue;
 		if (handler != SIG_DFL_HANDLER) {
-			static bool warned;
-
-			if (!warned)
-				log_warn("signal handlers are not delivered yet (signal %d dropped)", sig);
-			warned = true;
-			continue;
+			run_handler(t, sig, &info);
+			return;	/* one frame at a time; the rest after it is set up */
 		}
 		if (sig_default_ignored(sig))
 			continue;
@@ -167,5 +235,10 @@ void task_deliver_signals(struct task *t)
 			continue;
 		}
 		tg_exit(tg, sig);
+	}
+	resolve_restart(t, NULL);
+	if (t->has_saved_sigmask) {
+		t->has_saved_sigmask = false;
+		t->sigmask = t->saved_sigmask;
 	}
 }

@@ -82,6 +82,9 @@ struct task {
 	linux_sigset_t pending;		/* thread-directed signals */
 	struct linux_siginfo pending_info[LINUX_NSIG];
 	struct linux_stack altstack;
+	linux_sigset_t saved_sigmask;	/* rt_sigsuspend: the mask to restore afterwards */
+	bool has_saved_sigmask;
+	long restart_ret;		/* a syscall's -ERESTART* code, resolved at signal delivery */
 
 	uint64_t clear_child_tid;
 	struct task *vfork_parent;	/* parent sleeping in vfork() until we exec or exit */
@@ -117,3 +120,10 @@ bool task_signal_pending(struct task *t);
 void task_deliver_signals(struct task *t);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 bool sig_default_ignored(int sig);
+/* Drop pending instances of @sig everywhere in @tg (its action became "ignore"). */
+void tg_flush_signal(struct thread_group *tg, int sig);
+
+/* Signal frames (arch/x86_64/sigframe.c) */
+int setup_signal_frame(struct task *t, int sig, const struct linux_sigaction *act,
+		       const struct linux_siginfo *info, linux_sigset_t old_mask);
+long restore_signal_frame(struct task *t);

@@ -164,3 +164,43 @@ int mm_translate(struct mm *mm, uint64_t addr, bool write, bool force, uint8_t *
 	*out = (uint8_t *)frame_ptr(pte_frame(*slot)) + (addr & (PAGE_SIZE - 1));
 	return 0;
 }
+
+struct protect_run {
+	struct mm *mm;
+	uint64_t start, end;	/* current run of stub-mapped pages */
+	int prot;
+};
+
+static void flush_run(struct protect_run *r)
+{
+	if (r->end > r->start)
+		g_platform->ops->protect(r->mm->as, r->start, r->end - r->start, r->prot);
+	r->start = r->end = 0;
+}
+
+static void protect_pte(uint64_t idx, uint64_t *slot, void *arg)
+{
+	struct protect_run *r = arg;
+	uint64_t addr = idx << PAGE_SHIFT;
+
+	if (!(*slot & PTE_STUB_MAPPED))
+		return;
+	if (!(r->prot & PROT_WRITE))
+		*slot &= ~(uint64_t)PTE_STUB_WRITE;
+	if (addr != r->end)
+		flush_run(r);
+	if (!r->end)
+		r->start = addr;
+	r->end = addr + PAGE_SIZE;
+}
+
+void stub_protect_mapped(struct mm *mm, uint64_t start, uint64_t end, int prot)
+{
+	struct protect_run r = { .mm = mm, .prot = prot };
+
+	if (!mm->as)
+		return;
+	/* The host refuses mprotect over holes, and lazily mapped ranges have them. */
+	ftab_for_each(&mm->pages, start >> PAGE_SHIFT, end >> PAGE_SHIFT, protect_pte, &r);
+	flush_run(&r);
+}

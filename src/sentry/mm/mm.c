@@ -281,13 +281,6 @@ static bool range_is_mapped(struct mm *mm, uint64_t start, uint64_t end)
 	return at >= end;
 }
 
-static void clear_stub_write(uint64_t idx, uint64_t *slot, void *arg)
-{
-	(void)idx;
-	(void)arg;
-	*slot &= ~(uint64_t)PTE_STUB_WRITE;
-}
-
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 {
 	uint64_t end;
@@ -312,11 +305,7 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		/* Private pages may be shared copy-on-write: grant write on the next write fault. */
 		if (!(v->flags & VMA_SHARED))
 			stub_prot &= ~PROT_WRITE;
-		if (!(stub_prot & PROT_WRITE))
-			ftab_for_each(&mm->pages, v->start >> PAGE_SHIFT, v->end >> PAGE_SHIFT, clear_stub_write,
-				      NULL);
-		if (mm->as)
-			g_platform->ops->protect(mm->as, v->start, v->end - v->start, stub_prot);
+		stub_protect_mapped(mm, v->start, v->end, stub_prot);
 	}
 	for (size_t i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i].start <= end; i++)
 		vma_try_merge(mm, i);
@@ -471,9 +460,7 @@ struct mm *mm_fork(struct mm *parent)
 
 		if ((v->flags & VMA_SHARED) || !(v->prot & PROT_WRITE))
 			continue;
-		ftab_for_each(&parent->pages, v->start >> PAGE_SHIFT, v->end >> PAGE_SHIFT, clear_stub_write, NULL);
-		if (parent->as)
-			g_platform->ops->protect(parent->as, v->start, v->end - v->start, v->prot & ~PROT_WRITE);
+		stub_protect_mapped(parent, v->start, v->end, v->prot & ~PROT_WRITE);
 	}
 	child->brk_start = parent->brk_start;
 	child->brk = parent->brk;

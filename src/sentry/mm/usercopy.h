@@ -5,6 +5,7 @@
  * unmapped or protected address gives -EFAULT, never a crash.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "abi/linux/types.h"

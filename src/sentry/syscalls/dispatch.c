@@ -3,6 +3,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include "lib/log.h"
+
+#define SYS_NR_RT_SIGRETURN 15
 #include "sentry/syscalls/syscalls.h"
 
 static uint8_t g_reported[SYSCALL_TABLE_SIZE / 8 + 1];
@@ -31,15 +33,13 @@ void syscall_dispatch(struct task *t)
 	long ret;
 
 	ret = d && d->fn ? d->fn(t, &args) : syscall_unimplemented(nr, d);
-	if (errno_is_restart(ret)) {
-		/* No guest handler runs yet, so an interrupted call is simply restarted. */
-		if (ret == -ERESTART_RESTARTBLOCK)
-			ret = -EINTR;
-		else {
-			t->regs.rip -= 2;
-			t->regs.rax = t->regs.orig_rax;
-			return;
-		}
+	/* rt_sigreturn returns the restored rax, which may look like anything. */
+	if (errno_is_restart(ret) && nr != SYS_NR_RT_SIGRETURN) {
+		/* Restart or EINTR is decided at signal delivery (SA_RESTART). */
+		t->restart_ret = ret;
+		ret = -EINTR;
 	}
 	t->regs.rax = (uint64_t)ret;
+	log_debug("[%d] %s(%#lx, %#lx, %#lx) = %ld", t->tid, d && d->name ? d->name : "?", (unsigned long)args.a[0],
+		  (unsigned long)args.a[1], (unsigned long)args.a[2], ret);
 }

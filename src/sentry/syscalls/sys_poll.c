@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Readiness: poll, ppoll, select, pselect6. Each file reports its ready mask
+ * and the wait queue that announces changes; the caller sleeps on all of
+ * them at once. Host-backed files (stdio) have no queue and are re-polled
+ * every few milliseconds while someone waits on them.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include "abi/linux/misc.h"
+#include "sentry/fs/vfs.h"
+#include "sentry/kernel/kernel.h"
+#include "sentry/mm/usercopy.h"
+#include "sentry/syscalls/syscalls.h"
+
+#define HOST_REPOLL_NS 5000000ULL
+#define DEFAULT_MASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+struct poll_set {
+	struct waitq **queues;
+	size_t nr, cap;
+	bool host;		/* a file without a queue is being waited on */
+};
+
+static void remember_queue(struct poll_set *ps, struct waitq *wq)
+{
+	if (!wq) {
+		ps->host = true;
+		return;
+	}
+	for (size_t k = 0; k < ps->nr; k++)
+		if (ps->queues[k] == wq)
+			return;
+	if (ps->nr == ps->cap) {
+		ps->cap = ps->cap ? ps->cap * 2 : 8;
+		ps->queues = xrealloc(ps->queues, ps->cap * sizeof(*ps->queues));
+	}
+	ps->queues[ps->nr++] = wq;
+}
+
+/* The ready mask of @fd: POLLNVAL if it is not open. */
+static unsigned file_mask(struct task *t, int fd, struct poll_set *ps)
+{
+	struct file *f = fdget(t, fd);
+	struct waitq *wq = NULL;
+	unsigned mask;
+
+	if (!f)
+		return POLLNVAL;
+	if (f->ops && f->ops->poll) {
+		mask = f->ops->poll(f, &wq);
+		if (ps)
+			remember_queue(ps, wq);
+	} else {
+		mask = DEFAULT_MASK;
+	}
+	file_put(f);
+	return mask;
+}
+
+/* Sleep until something on @ps may have changed or @deadline passes: 0, -ETIMEDOUT or -EINTR. */
+static int poll_sleep(struct task *t, struct poll_set *ps, uint64_t deadline)
+{
+	struct waiter *w = ps->nr ? xmalloc(ps->nr * sizeof(*w)) : NULL;
+	uint64_t until = deadline;
+	int err;
+
+	if (ps->host) {
+		uint64_t soon = monotonic_ns() + HOST_REPOLL_NS;
+
+		until = MIN(until, soon);
+	}
+	for (size_t k = 0; k < ps->nr; k++)
+		waitq_add(ps->queues[k], &w[k], t);
+	err = task_sleep(t, until);
+	for (size_t k = 0; k < ps->nr; k++)
+		waitq_del(&w[k]);
+	free(w);
+	if (err == -ETIMEDOUT && until != deadline)
+		err = 0;
+	return err;
+}
+
+static uint64_t deadline_from_ms(int ms)
+{
+	return ms < 0 ? DEADLINE_NONE : monotonic_ns() + (uint64_t)ms * 1000000ULL;
+}
+
+static long do_poll(struct task *t, uptr_t ufds, uint64_t nfds, uint64_t deadline)
+{
+	struct linux_pollfd *fds;
+	struct poll_set ps = { 0 };
+	long ready = 0;
+	int err = 0;
+
+	if (nfds > t->tg->rlimits[7].rlim_cur && nfds > 1024)
+		return -EINVAL;
+	fds = nfds ? malloc(nfds * sizeof(*fds)) : NULL;
+	if (nfds && !fds)
+		return -ENOMEM;
+	if (nfds && copy_in(t, fds, ufds, nfds * sizeof(*fds))) {
+		free(fds);
+		return -EFAULT;
+	}
+	for (;;) {
+		ready = 0;
+		ps.nr = 0;
+		ps.host = false;
+		for (uint64_t k = 0; k < nfds; k++) {
+			unsigned mask;
+
+			if (fds[k].fd < 0) {
+				fds[k].revents = 0;
+				continue;
+			}
+			mask = file_mask(t, fds[k].fd, &ps);
+			fds[k].revents = (int16_t)(mask & ((uint16_t)fds[k].events | POLLERR | POLLHUP | POLLNVAL));
+			if (fds[k].revents)
+				ready++;
+		}
+		if (ready || deadline == 0)
+			break;
+		err = poll_sleep(t, &ps, deadline);
+		if (err == -ETIMEDOUT) {
+			err = 0;
+			break;
+		}
+		if (err)
+			break;
+	}
+	free(ps.queues);
+	if (!err && nfds && copy_out(t, ufds, fds, nfds * sizeof(*fds)))
+		err = -EFAULT;
+	free(fds);
+	if (err == -EINTR)
+		return -ERESTARTNOHAND;
+	return err ? err : ready;
+}
+
+/* poll(2) */
+long sys_poll(struct task *t, const struct syscall_args *a)
+{
+	int ms = arg_int(a, 2);
+
+	return do_poll(t, arg_uptr(a, 0), arg_uint(a, 1), ms == 0 ? 0 : deadline_from_ms(ms));
+}
+
+/* A relative timespec (NULL = forever) as a deadline; -EINVAL or -EFAULT. */
+static int timeout_deadline(struct task *t, uptr_t uts, uint64_t *deadline)
+{
+	struct linux_timespec ts;
+
+	if (!uts.a) {
+		*deadline = DEADLINE_NONE;
+		return 0;
+	}
+	if (copy_in_obj(t, &ts, uts))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*deadline = (ts.tv_sec == 0 && ts.tv_nsec == 0)
+			    ? 0
+			    : monotonic_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return 0;
+}
+
+/* Install a temporary signal mask for ppoll/pselect; restored at signal delivery. */
+static int set_temp_mask(struct task *t, uptr_t umask, uint64_t size)
+{
+	linux_sigset_t set;
+
+	if (!umask.a)
+		return 0;
+	if (size != sizeof(set))
+		return -EINVAL;
+	if (copy_in_obj(t, &set, umask))
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->has_saved_sigmask = true;
+	t->sigmask = set & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+	return 0;
+}
+
+/* ppoll(2) */
+long sys_ppoll(struct task *t, const struct syscall_args *a)
+{
+	uint64_t deadline;
+	int err = timeout_deadline(t, arg_uptr(a, 2), &deadline);
+
+	if (!err)
+		err = set_temp_mask(t, arg_uptr(a, 3), arg_u64(a, 4));
+	if (err)
+		return err;
+	return do_poll(t, arg_uptr(a, 0), arg_uint(a, 1), deadline);
+}
+
+struct fdsets {
+	uint64_t in[FD_SETSIZE / 64], out[FD_SETSIZE / 64], ex[FD_SETSIZE / 64];
+};
+
+static bool bit_is_set(const uint64_t *set, int fd)
+{
+	return set[fd / 64] & (1ULL << (fd % 64));
+}
+
+static long do_select(struct task *t, int nfds, uptr_t uin, uptr_t uout, uptr_t uex, uint64_t deadline)
+{
+	struct fdsets want = { 0 }, got;
+	size_t bytes = ((size_t)nfds + 63) / 64 * 8;
+	struct poll_set ps = { 0 };
+	long ready;
+	int err = 0;
+
+	if (nfds < 0 || nfds > FD_SETSIZE)
+		return -EINVAL;
+	if ((uin.a && copy_in(t, want.in, uin, bytes)) || (uout.a && copy_in(t, want.out, uout, bytes)) ||
+	    (uex.a && copy_in(t, want.ex, uex, bytes)))
+		return -EFAULT;
+	for (int fd = 0; fd < nfds; fd++) {
+		if (bit_is_set(want.in, fd) || bit_is_set(want.out, fd) || bit_is_set(want.ex, fd)) {
+			struct file *f = fdget(t, fd);
+
+			if (!f)
+				return -EBADF;
+			file_put(f);
+		}
+	}
+	for (;;) {
+		memset(&got, 0, sizeof(got));
+		ready = 0;
+		ps.nr = 0;
+		ps.host = false;
+		for (int fd = 0; fd < nfds; fd++) {
+			bool in = bit_is_set(want.in, fd), out = bit_is_set(want.out, fd), ex = bit_is_set(want.ex, fd);
+			unsigned mask;
+
+			if (!in && !out && !ex)
+				continue;
+			mask = file_mask(t, fd, &ps);
+			if (in && (mask & (POLLIN | POLLRDNORM | POLLHUP | POLLERR))) {
+				got.in[fd / 64] |= 1ULL << (fd % 64);
+				ready++;
+			}
+			if (out && (mask & (POLLOUT | POLLWRNORM | POLLERR))) {
+				got.out[fd / 64] |= 1ULL << (fd % 64);
+				ready++;
+			}
+			if (ex && (mask & POLLPRI)) {
+				got.ex[fd / 64] |= 1ULL << (fd % 64);
+				ready++;
+			}
+		}
+		if (ready || deadline == 0)
+			break;
+		err = poll_sleep(t, &ps, deadline);
+		if (err == -ETIMEDOUT) {
+			err = 0;
+			break;
+		}
+		if (err)
+			break;
+	}
+	free(ps.queues);
+	if (err == -EINTR)
+		return -ERESTARTNOHAND;
+	if ((uin.a && copy_out(t, uin, got.in, bytes)) || (uout.a && copy_out(t, uout, got.out, bytes)) ||
+	    (uex.a && copy_out(t, uex, got.ex, bytes)))
+		return -EFAULT;
+	return ready;
+}
+
+/* select(2) */
+long sys_select(struct task *t, const struct syscall_args *a)
+{
+	struct linux_timeval tv;
+	uint64_t deadline = DEADLINE_NONE;
+
+	if (arg_u64(a, 4)) {
+		if (copy_in_obj(t, &tv, arg_uptr(a, 4)))
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+			return -EINVAL;
+		deadline = (tv.tv_sec == 0 && tv.tv_usec == 0)
+				   ? 0
+				   : monotonic_ns() + (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000;
+	}
+	return do_select(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_uptr(a, 3), deadline);
+}
+
+/* pselect6(2): the sixth argument points at { const sigset_t *ss; size_t ss_len; }. */
+long sys_pselect6(struct task *t, const struct syscall_args *a)
+{
+	uint64_t deadline, sigarg[2] = { 0, 0 };
+	int err = timeout_deadline(t, arg_uptr(a, 4), &deadline);
+
+	if (err)
+		return err;
+	if (arg_u64(a, 5) && copy_in(t, sigarg, arg_uptr(a, 5), sizeof(sigarg)))
+		return -EFAULT;
+	err = set_temp_mask(t, uptr(sigarg[0]), sigarg[1]);
+	if (err)
+		return err;
+	return do_select(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_uptr(a, 3), deadline);
+}
