@@ -61,6 +61,8 @@ struct platform_ops {
 			 struct exit_info *info);
 	/* Make a concurrent or the next switch_to() return EXIT_INTERRUPT. Any thread. */
 	void (*interrupt)(struct platform_context *c, struct address_space *as);
+	/* CPU time the guest has used in @as so far. */
+	uint64_t (*cpu_time_ns)(struct address_space *as);
 	int (*get_fpregs)(struct address_space *as, struct arch_fpregs *fp);
 	int (*set_fpregs)(struct address_space *as, const struct arch_fpregs *fp);
 };

@@ -166,6 +166,7 @@ static struct task *create_init(const struct sentry_config *cfg)
 	t = task_alloc(kernel_alloc_pid());
 	tg = tg_alloc(t->tid);
 	tg->pgid = tg->sid = t->tid;
+	tg->exit_signal = SIGCHLD;
 	default_rlimits(tg);
 	task_attach(t, tg);
 	g_kernel.init_tg = tg;

@@ -112,7 +112,10 @@ TEST(kill, signal_zero_probes)
 
 	EXPECT_RET(kill(getpid(), 0), 0);
 	EXPECT_RET(kill(0, 0), 0);
-	EXPECT_RET(kill(-getpgrp(), 0), 0);
+	/* As pid 1 of a container our group is 1, and -1 means "everyone but
+	 * init and me", which may be nobody: probe the group only elsewhere. */
+	if (getpgrp() != 1)
+		EXPECT_RET(kill(-getpgrp(), 0), 0);
 	pid = CHECK(fork());
 	if (pid == 0)
 		_exit(0);

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "lib/log.h"
 #include "lib/util.h"
@@ -291,6 +292,16 @@ static void ptrace_interrupt(struct platform_context *c, struct address_space *a
 		syscall(SYS_tgkill, as->pid, as->pid, PTRACE_INTERRUPT_SIGNAL);
 }
 
+static uint64_t ptrace_cpu_time_ns(struct address_space *as)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (as->dead || clock_getcpuclockid(as->pid, &cid) || clock_gettime(cid, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static int ptrace_get_fpregs(struct address_space *as, struct arch_fpregs *fp)
 {
 	return ptrace(PTRACE_GETFPREGS, as->pid, 0, fp) < 0 ? -errno : 0;
@@ -313,6 +324,7 @@ const struct platform_ops ptrace_platform_ops = {
 	.release_context = ptrace_release_context,
 	.switch_to = ptrace_switch_to,
 	.interrupt = ptrace_interrupt,
+	.cpu_time_ns = ptrace_cpu_time_ns,
 	.get_fpregs = ptrace_get_fpregs,
 	.set_fpregs = ptrace_set_fpregs,
 };

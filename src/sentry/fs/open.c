@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include "lib/log.h"
 #include "sentry/fs/vfs.h"
@@ -182,6 +184,18 @@ ssize_t vfs_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 		return -EINVAL;
 	if (!it->count && S_ISREG(f->inode->mode))
 		return 0;
+	if (S_ISREG(f->inode->mode) && current) {
+		uint64_t limit = current->tg->rlimits[RLIMIT_FSIZE].rlim_cur;
+		uint64_t at = (f->flags & O_APPEND) ? f->inode->size : *pos;
+
+		if (limit != RLIM_INFINITY) {
+			if (at >= limit) {
+				send_signal_task(current, SIGXFSZ, NULL);
+				return -EFBIG;
+			}
+			it->count = MIN(it->count, limit - at);
+		}
+	}
 	return f->ops->write(f, it, pos);
 }
 

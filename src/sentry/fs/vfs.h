@@ -112,6 +112,7 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, struct waitq **wq);
 	/* Memory object for mmap, new reference. */
 	int (*mmap)(struct file *f, struct mobj **out);
+	bool mmap_is_anonymous;		/* mapping it gives anonymous memory (/dev/zero) */
 	int (*open)(struct file *f, struct task *t);
 	void (*release)(struct file *f);
 };

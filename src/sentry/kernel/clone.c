@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "lib/log.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/clone.h"
@@ -24,7 +25,13 @@ struct task *task_alloc(pid_t tid)
 	struct task *t = xzalloc(sizeof(*t));
 
 	t->tid = tid;
-	pthread_cond_init(&t->wake_cond, NULL);
+	pthread_condattr_t attr;
+
+	/* Deadlines are CLOCK_MONOTONIC: a wall-clock jump must not wake or stall a sleeper. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->wake_cond, &attr);
+	pthread_condattr_destroy(&attr);
 	list_init(&t->tg_node);
 	t->start_ns = monotonic_ns();
 	return t;
@@ -70,6 +77,10 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 	pid_t tid;
 	int err;
 
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
 	if (flags & CLONE_THREAD) {
 		static bool warned;
 
@@ -80,8 +91,6 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 	}
 	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
 		return -ENOSYS;
-	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
-		return -EINVAL;
 	if (args->exit_signal > LINUX_NSIG)
 		return -EINVAL;
 	tid = kernel_alloc_pid();
@@ -92,6 +101,7 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 	tg->pgid = t->tg->pgid;
 	tg->sid = t->tg->sid;
 	tg->parent = t->tg;
+	tg->exit_signal = (int)args->exit_signal;
 	memcpy(tg->actions, t->tg->actions, sizeof(tg->actions));
 	memcpy(tg->rlimits, t->tg->rlimits, sizeof(tg->rlimits));
 	list_add_tail(&tg->sibling, &t->tg->children);

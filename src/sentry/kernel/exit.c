@@ -51,12 +51,10 @@ void tg_reap(struct thread_group *tg)
 	struct thread_group *parent = tg->parent;
 
 	if (parent) {
-		struct task *t;
-
 		list_del(&tg->sibling);
-		list_for_each_entry(t, &tg->tasks, tg_node)
-			parent->cutime_ns += t->guest_ns + tg->cutime_ns;
-		parent->cstime_ns += tg->cstime_ns;
+		parent->cutime_ns += tg->utime_ns + tg->cutime_ns;
+		parent->cstime_ns += tg->stime_ns + tg->cstime_ns;
+		parent->cmaxrss_kb = MAX(parent->cmaxrss_kb, MAX(tg->maxrss_kb, tg->cmaxrss_kb));
 	}
 	tg_free(tg);
 }
@@ -104,7 +102,7 @@ static void kill_all_but(struct thread_group *keep)
 static void tg_become_zombie(struct thread_group *tg)
 {
 	struct thread_group *parent = tg->parent;
-	struct linux_siginfo info = { .si_signo = SIGCHLD };
+	struct linux_siginfo info = { .si_signo = tg->exit_signal };
 
 	tg->zombie = true;
 	if (tg == g_kernel.init_tg) {
@@ -126,15 +124,14 @@ static void tg_become_zombie(struct thread_group *tg)
 	info.si_code = (tg->exit_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
 	info.kill.pid = tg->tgid;
 	info.kill.status = (tg->exit_status & 0x7f) ? (tg->exit_status & 0x7f) : ((tg->exit_status >> 8) & 0xff);
-	send_signal_tg(parent, SIGCHLD, &info);
+	if (tg->exit_signal)
+		send_signal_tg(parent, tg->exit_signal, &info);
 	waitq_wake_all(&parent->child_exit);
 }
 
 void task_exit_now(struct task *t)
 {
 	struct thread_group *tg = t->tg;
-	uint64_t now = monotonic_ns();
-
 	t->exiting = true;
 	if (t->vfork_parent) {
 		t->vfork_parent->vfork_done = true;
@@ -142,6 +139,12 @@ void task_exit_now(struct task *t)
 		t->vfork_parent = NULL;
 	}
 	if (t->mm) {
+		uint64_t user, sys;
+
+		task_cpu_times(t, &user, &sys);
+		tg->utime_ns += user;
+		tg->stime_ns += sys;
+		tg->maxrss_kb = MAX(tg->maxrss_kb, mm_rss_pages(t->mm) * (PAGE_SIZE / 1024));
 		mm_put(t->mm);
 		t->mm = NULL;
 	}
@@ -156,7 +159,6 @@ void task_exit_now(struct task *t)
 	if (t->pctx)
 		g_platform->ops->release_context(t->pctx);
 	t->pctx = NULL;
-	t->sentry_ns = now - t->start_ns;
 	if (--tg->nr_live == 0)
 		tg_become_zombie(tg);
 	if (--g_kernel.nr_tasks == 0)
@@ -187,12 +189,34 @@ int do_wait(struct task *t, pid_t pid, int options, struct wait_result *res)
 		int err;
 
 		list_for_each_entry(c, &self->children, sibling) {
+			bool clone_child = c->exit_signal != SIGCHLD;
+
 			if (!wait_matches(self, c, pid))
 				continue;
+			/* __WCLONE selects children that do not signal SIGCHLD; __WALL takes both */
+			if (!(options & __WALL) && clone_child != !!(options & __WCLONE))
+				continue;
 			any = true;
+			if (!c->zombie && (options & WSTOPPED) && c->stopped && c->stop_report) {
+				res->pid = c->tgid;
+				res->status = (c->stop_signal << 8) | 0x7f;
+				res->code = CLD_STOPPED;
+				if (!(options & WNOWAIT))
+					c->stop_report = false;
+				return 0;
+			}
+			if (!c->zombie && (options & WCONTINUED) && c->continue_report) {
+				res->pid = c->tgid;
+				res->status = 0xffff;
+				res->code = CLD_CONTINUED;
+				if (!(options & WNOWAIT))
+					c->continue_report = false;
+				return 0;
+			}
 			if (c->zombie && (options & WEXITED)) {
 				res->pid = c->tgid;
 				res->status = c->exit_status;
+				res->code = (c->exit_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
 				res->uid = 0;
 				if (!(options & WNOWAIT))
 					tg_reap(c);

@@ -57,6 +57,21 @@ static void wake_one(struct thread_group *tg, int sig)
 		}
 }
 
+/* Tell the parent that @tg stopped or continued (SIGCHLD unless SA_NOCLDSTOP, and wake wait()). */
+static void notify_parent_stop(struct thread_group *tg, int code, int status)
+{
+	struct thread_group *parent = tg->parent;
+	struct linux_siginfo info = { .si_signo = SIGCHLD, .si_code = code };
+
+	if (!parent)
+		return;
+	info.kill.pid = tg->tgid;
+	info.kill.status = status;
+	if (!(parent->actions[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+		send_signal_tg(parent, SIGCHLD, &info);
+	waitq_wake_all(&parent->child_exit);
+}
+
 static void continue_group(struct thread_group *tg)
 {
 	struct task *t;
@@ -65,6 +80,9 @@ static void continue_group(struct thread_group *tg)
 	if (!tg->stopped)
 		return;
 	tg->stopped = false;
+	tg->stop_report = false;
+	tg->continue_report = true;
+	notify_parent_stop(tg, CLD_CONTINUED, SIGCONT);
 	list_for_each_entry(t, &tg->tasks, tg_node)
 		task_interrupt(t);
 }
@@ -131,9 +149,13 @@ static int next_signal(linux_sigset_t set)
 	return __builtin_ctzll(set) + 1;
 }
 
-static void group_stop(struct task *t)
+static void group_stop(struct task *t, int sig)
 {
 	t->tg->stopped = true;
+	t->tg->stop_signal = sig;
+	t->tg->stop_report = true;
+	t->tg->continue_report = false;
+	notify_parent_stop(t->tg, CLD_STOPPED, sig);
 	while (t->tg->stopped && !t->exiting)
 		task_sleep(t, DEADLINE_NONE);
 }
@@ -231,7 +253,7 @@ void task_deliver_signals(struct task *t)
 		if (sig_default_ignored(sig))
 			continue;
 		if (stop_set & sig_bit(sig)) {
-			group_stop(t);
+			group_stop(t, sig);
 			continue;
 		}
 		tg_exit(tg, sig);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "lib/log.h"
@@ -121,6 +122,17 @@ int task_start(struct task *t)
 	err = pthread_create(&t->thread, &attr, task_thread_main, t);
 	pthread_attr_destroy(&attr);
 	return -err;
+}
+
+void task_cpu_times(struct task *t, uint64_t *user_ns, uint64_t *sys_ns)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	*user_ns = t->mm && t->mm->as ? g_platform->ops->cpu_time_ns(t->mm->as) : 0;
+	*sys_ns = 0;
+	if (t->host_tid && pthread_getcpuclockid(t->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+		*sys_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void task_interrupt(struct task *t)

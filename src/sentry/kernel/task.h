@@ -43,6 +43,10 @@ struct thread_group {
 	bool zombie;			/* all threads gone, waiting to be reaped */
 	bool stopped;			/* SIGSTOP and friends */
 	int exit_status;		/* wait(2) status word */
+	int exit_signal;		/* sent to the parent at exit (SIGCHLD, or other for clone children) */
+	bool stop_report;		/* a stop not yet reported to wait(WUNTRACED) */
+	bool continue_report;		/* a continue not yet reported to wait(WCONTINUED) */
+	int stop_signal;
 	struct linux_sigaction actions[LINUX_NSIG];
 	linux_sigset_t pending;		/* process-directed signals */
 	struct linux_siginfo pending_info[LINUX_NSIG];
@@ -50,6 +54,8 @@ struct thread_group {
 	struct waitq child_exit;	/* wait4() sleepers of this process */
 	uint64_t start_ns;
 	uint64_t cutime_ns, cstime_ns;	/* reaped children */
+	uint64_t utime_ns, stime_ns;	/* exited threads of this process */
+	uint64_t maxrss_kb, cmaxrss_kb;	/* own peak, and the largest of reaped children */
 };
 
 enum task_state {
@@ -91,8 +97,6 @@ struct task {
 	bool vfork_done;
 	char comm[16];
 	uint64_t start_ns;
-	uint64_t guest_ns;		/* time in guest code, for times()/getrusage() */
-	uint64_t sentry_ns;
 };
 
 /* The task running on this host thread (NULL outside task threads). */
@@ -119,6 +123,8 @@ bool task_signal_pending(struct task *t);
 /* Act on pending signals before returning to guest code. */
 void task_deliver_signals(struct task *t);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
+/* CPU time of @t: in guest code (user) and in the Sentry on its behalf (system). */
+void task_cpu_times(struct task *t, uint64_t *user_ns, uint64_t *sys_ns);
 bool sig_default_ignored(int sig);
 /* Drop pending instances of @sig everywhere in @tg (its action became "ignore"). */
 void tg_flush_signal(struct thread_group *tg, int sig);

@@ -12,6 +12,7 @@ struct wait_result {
 	pid_t pid;
 	int status;	/* wait(2) status word */
 	uint32_t uid;
+	int code;	/* CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_CONTINUED */
 };
 
 /* @options: WNOHANG | WEXITED | WNOWAIT ... Returns 0 (res->pid 0 for WNOHANG with none ready) or -errno. */

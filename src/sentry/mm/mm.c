@@ -281,6 +281,28 @@ static bool range_is_mapped(struct mm *mm, uint64_t start, uint64_t end)
 	return at >= end;
 }
 
+bool mm_range_mapped(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t end = addr + PAGE_ALIGN_UP(len);
+
+	return end >= addr && range_is_mapped(mm, addr, end);
+}
+
+static void count_pte(uint64_t idx, uint64_t *slot, void *arg)
+{
+	(void)idx;
+	(void)slot;
+	(*(uint64_t *)arg)++;
+}
+
+uint64_t mm_rss_pages(struct mm *mm)
+{
+	uint64_t n = 0;
+
+	ftab_for_each(&mm->pages, 0, UINT64_MAX, count_pte, &n);
+	return n;
+}
+
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 {
 	uint64_t end;
@@ -295,6 +317,10 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		return 0;
 	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;
+	if (prot & PROT_WRITE)
+		for (size_t i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
+			if (mm->vmas[i].flags & VMA_NOWRITE)
+				return -EACCES;
 	vma_split(mm, addr);
 	vma_split(mm, end);
 	for (size_t i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i].start < end; i++) {

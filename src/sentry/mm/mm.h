@@ -21,6 +21,7 @@ struct file;
 
 #define VMA_SHARED 0x1
 #define VMA_GROWSDOWN 0x2
+#define VMA_NOWRITE 0x4	/* mprotect may never add PROT_WRITE (shared, read-only fd) */
 
 struct vma {
 	uint64_t start, end;
@@ -74,6 +75,10 @@ void mm_unmap_all(struct mm *mm);
 int mm_fault(struct mm *mm, uint64_t addr, bool maperr);
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr);
+/* Whether every page of [addr, addr+len) is inside some VMA. */
+bool mm_range_mapped(struct mm *mm, uint64_t addr, uint64_t len);
+/* Resident pages (populated frames) of @mm. */
+uint64_t mm_rss_pages(struct mm *mm);
 /* Highest free range of @len below mm->mmap_top, or 0. */
 uint64_t find_free_range(struct mm *mm, uint64_t len);
 

@@ -173,7 +173,7 @@ long sys_setfsuid(struct task *t, const struct syscall_args *a)
 	struct cred *c = &t->cred;
 	uint32_t old = c->fsuid, id = arg_uint(a, 0);
 
-	if (privileged(t) || id == c->uid || id == c->euid || id == c->suid || id == c->fsuid)
+	if (id != NO_ID && (privileged(t) || id == c->uid || id == c->euid || id == c->suid || id == c->fsuid))
 		c->fsuid = id;
 	return old;
 }
@@ -184,7 +184,7 @@ long sys_setfsgid(struct task *t, const struct syscall_args *a)
 	struct cred *c = &t->cred;
 	uint32_t old = c->fsgid, id = arg_uint(a, 0);
 
-	if (privileged(t) || id == c->gid || id == c->egid || id == c->sgid || id == c->fsgid)
+	if (id != NO_ID && (privileged(t) || id == c->gid || id == c->egid || id == c->sgid || id == c->fsgid))
 		c->fsgid = id;
 	return old;
 }

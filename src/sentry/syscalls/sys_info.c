@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
+#include <time.h>
 #include <unistd.h>
 #include "abi/linux/misc.h"
 #include "sentry/kernel/kernel.h"
@@ -64,7 +65,12 @@ long sys_sysinfo(struct task *t, const struct syscall_args *a)
 
 	memset(&si, 0, sizeof(si));
 	sysinfo(&host);
-	si.uptime = (int64_t)((monotonic_ns() - g_kernel.boot_ns) / 1000000000ULL);
+	{
+		struct timespec bt;
+
+		clock_gettime(CLOCK_BOOTTIME, &bt);
+		si.uptime = bt.tv_sec + (bt.tv_nsec ? 1 : 0);
+	}
 	si.totalram = (uint64_t)host.totalram * host.mem_unit;
 	si.freeram = si.totalram - MIN(si.totalram, g_memfile.used * PAGE_SIZE);
 	si.procs = (uint16_t)g_kernel.nr_tasks;

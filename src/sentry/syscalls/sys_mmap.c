@@ -35,6 +35,14 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 		f = fdget(t, fd);
 		if (!f)
 			return -EBADF;
+		if (f->ops && f->ops->mmap_is_anonymous) {
+			/* /dev/zero: the mapping is plain anonymous memory */
+			file_put(f);
+			f = NULL;
+			flags |= MAP_ANONYMOUS;
+		}
+	}
+	if (!(flags & MAP_ANONYMOUS)) {
 		if (!f->ops || !f->ops->mmap) {
 			ret = -ENODEV;
 			goto out;
@@ -47,6 +55,8 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 			ret = -EACCES;
 			goto out;
 		}
+		if ((vflags & VMA_SHARED) && (f->flags & O_ACCMODE) != O_RDWR)
+			vflags |= VMA_NOWRITE;
 		if (off + PAGE_ALIGN_UP(len) < off) {
 			ret = -EOVERFLOW;
 			goto out;
@@ -98,6 +108,8 @@ long sys_madvise(struct task *t, const struct syscall_args *a)
 
 	if (!IS_PAGE_ALIGNED(addr))
 		return -EINVAL;
+	if (len && !mm_range_mapped(t->mm, addr, len))
+		return -ENOMEM;
 	switch (arg_int(a, 2)) {
 	case MADV_DONTNEED:
 		return mm_dontneed(t->mm, addr, len);

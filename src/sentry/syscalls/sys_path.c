@@ -335,7 +335,9 @@ static long do_linkat(struct task *t, int olddfd, uptr_t uold, int newdfd, uptr_
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
 		return -EINVAL;
-	err = path_lookup_user(t, olddfd, uold, (flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0, &old);
+	err = path_lookup_user(t, olddfd, uold,
+			       ((flags & AT_SYMLINK_FOLLOW) ? LOOKUP_FOLLOW : 0) | ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0),
+			       &old);
 	if (err)
 		return err;
 	if (S_ISDIR(old.dentry->inode->mode)) {

@@ -96,7 +96,9 @@ long sys_wait4(struct task *t, const struct syscall_args *a)
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WCLONE | __WALL))
 		return -EINVAL;
-	err = do_wait(t, pid, (options & WNOHANG) | WEXITED, &res);
+	err = do_wait(t, pid, (options & (WNOHANG | __WALL | __WCLONE | WCONTINUED)) | WEXITED |
+				      ((options & WUNTRACED) ? WSTOPPED : 0),
+		      &res);
 	if (err)
 		return err;
 	if (res.pid && ustatus.a && copy_out_obj(t, ustatus, &res.status))
@@ -149,13 +151,15 @@ long sys_waitid(struct task *t, const struct syscall_args *a)
 		info.si_signo = SIGCHLD;
 		info.kill.pid = res.pid;
 		info.kill.uid = res.uid;
-		if (res.status & 0x7f) {
-			info.si_code = (res.status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-			info.kill.status = res.status & 0x7f;
-		} else {
-			info.si_code = CLD_EXITED;
+		info.si_code = res.code;
+		if (res.code == CLD_STOPPED)
 			info.kill.status = (res.status >> 8) & 0xff;
-		}
+		else if (res.code == CLD_CONTINUED)
+			info.kill.status = SIGCONT;
+		else if (res.status & 0x7f)
+			info.kill.status = res.status & 0x7f;
+		else
+			info.kill.status = (res.status >> 8) & 0xff;
 	}
 	if (uinfo.a && copy_out_obj(t, uinfo, &info))
 		return -EFAULT;

@@ -112,6 +112,8 @@ long sys_statx(struct task *t, const struct syscall_args *a)
 
 	if (arg_uint(a, 3) & STATX__RESERVED)
 		return -EINVAL;
+	if ((arg_int(a, 2) & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
 	err = stat_path(t, arg_int(a, 0), arg_uptr(a, 1), arg_int(a, 2), &p);
 	if (err)
 		return err;
@@ -206,13 +208,13 @@ static long do_readlinkat(struct task *t, int dirfd, uptr_t upath, uptr_t ubuf, 
 /* readlink(2) */
 long sys_readlink(struct task *t, const struct syscall_args *a)
 {
-	return do_readlinkat(t, AT_FDCWD, arg_uptr(a, 0), arg_uptr(a, 1), arg_long(a, 2));
+	return do_readlinkat(t, AT_FDCWD, arg_uptr(a, 0), arg_uptr(a, 1), arg_int(a, 2));
 }
 
 /* readlinkat(2) */
 long sys_readlinkat(struct task *t, const struct syscall_args *a)
 {
-	return do_readlinkat(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_long(a, 3));
+	return do_readlinkat(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_int(a, 3));
 }
 
 struct getdents_ctx {
@@ -262,6 +264,10 @@ long sys_getdents64(struct task *t, const struct syscall_args *a)
 	if (!S_ISDIR(i->mode) || !f->path.dentry || !i->iops || !i->iops->iterate) {
 		file_put(f);
 		return -ENOTDIR;
+	}
+	if (f->path.dentry->unlinked) {
+		file_put(f);
+		return -ENOENT;
 	}
 	g.ctx.pos = (int64_t)f->pos;
 	err = i->iops->iterate(f->path.dentry, &g.ctx);

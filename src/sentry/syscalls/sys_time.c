@@ -7,6 +7,7 @@
 #include <time.h>
 #include "abi/linux/misc.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
 #include "sentry/syscalls/syscalls.h"
 
@@ -145,46 +146,61 @@ long sys_clock_nanosleep(struct task *t, const struct syscall_args *a)
 {
 	int clock = arg_int(a, 0);
 
-	if (clock == CLOCK_THREAD_CPUTIME_ID)
+	if (!clock_valid(clock))
 		return -EINVAL;
-	if (!clock_valid(clock) || clock == CLOCK_PROCESS_CPUTIME_ID)
-		return clock == CLOCK_PROCESS_CPUTIME_ID ? -ENOTSUP : -EINVAL;
+	/* Sleeping on a CPU-time clock is not supported (Linux: EOPNOTSUPP for the thread clock). */
+	if (clock == CLOCK_THREAD_CPUTIME_ID || clock == CLOCK_PROCESS_CPUTIME_ID)
+		return -EOPNOTSUPP;
 	if (clock != CLOCK_REALTIME)
 		clock = CLOCK_MONOTONIC;
 	return do_nanosleep(t, clock, arg_int(a, 1), arg_uptr(a, 2), arg_uptr(a, 3));
 }
 
-/* times(2): clock ticks (100 Hz) since boot. */
-long sys_times(struct task *t, const struct syscall_args *a)
+static int64_t ticks(uint64_t ns)
 {
-	struct linux_tms tms = { 0 };
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	tms.tms_utime = ts.tv_sec * 100 + ts.tv_nsec / 10000000;
-	tms.tms_cutime = (int64_t)(t->tg->cutime_ns / 10000000);
-	if (arg_u64(a, 0) && copy_out_obj(t, arg_uptr(a, 0), &tms))
-		return -EFAULT;
-	return (long)((monotonic_ns() - g_kernel.boot_ns) / 10000000) + 1000;
+	return (int64_t)(ns / 10000000ULL);
 }
 
-/* getrusage(2) */
+static struct linux_timeval ns_to_tv(uint64_t ns)
+{
+	return (struct linux_timeval){ (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL / 1000) };
+}
+
+/* times(2): clock ticks (100 Hz); returns ticks since an arbitrary point. */
+long sys_times(struct task *t, const struct syscall_args *a)
+{
+	struct linux_tms tms;
+	uint64_t user, sys;
+
+	task_cpu_times(t, &user, &sys);
+	tms.tms_utime = ticks(user);
+	tms.tms_stime = ticks(sys);
+	tms.tms_cutime = ticks(t->tg->cutime_ns);
+	tms.tms_cstime = ticks(t->tg->cstime_ns);
+	if (arg_u64(a, 0) && copy_out_obj(t, arg_uptr(a, 0), &tms))
+		return -EFAULT;
+	return ticks(monotonic_ns() - g_kernel.boot_ns) + 1000;
+}
+
+/* getrusage(2): times and peak memory; the other counters stay zero. */
 long sys_getrusage(struct task *t, const struct syscall_args *a)
 {
 	struct linux_rusage ru;
 	int who = arg_int(a, 0);
-	struct timespec ts;
+	uint64_t user, sys;
 
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
-	if (who != RUSAGE_CHILDREN) {
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-		ru.ru_utime.tv_sec = ts.tv_sec;
-		ru.ru_utime.tv_usec = ts.tv_nsec / 1000;
+	if (who == RUSAGE_CHILDREN) {
+		ru.ru_utime = ns_to_tv(t->tg->cutime_ns);
+		ru.ru_stime = ns_to_tv(t->tg->cstime_ns);
+		ru.fields[0] = (int64_t)t->tg->cmaxrss_kb;
 	} else {
-		ru.ru_utime.tv_sec = (int64_t)(t->tg->cutime_ns / 1000000000);
-		ru.ru_utime.tv_usec = (int64_t)(t->tg->cutime_ns % 1000000000 / 1000);
+		task_cpu_times(t, &user, &sys);
+		ru.ru_utime = ns_to_tv(user);
+		ru.ru_stime = ns_to_tv(sys);
+		ru.fields[0] = (int64_t)MAX(t->tg->maxrss_kb, mm_rss_pages(t->mm) * (PAGE_SIZE / 1024));
 	}
 	return copy_out_obj(t, arg_uptr(a, 1), &ru) ? -EFAULT : 0;
 }

@@ -100,6 +100,7 @@ static const struct file_ops null_fops = {
 };
 static const struct file_ops zero_fops = {
 	.read = zero_read, .write = sink_write, .llseek = zero_llseek, .poll = always_ready,
+	.mmap_is_anonymous = true,
 };
 static const struct file_ops full_fops = {
 	.read = zero_read, .write = full_write, .llseek = zero_llseek, .poll = always_ready,

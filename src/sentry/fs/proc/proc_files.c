@@ -175,14 +175,17 @@ static char state_char(struct task *t)
 static void gen_pid_stat(struct task *t, struct proc_buf *b)
 {
 	struct thread_group *tg = t->tg;
-	uint64_t start_ticks = (tg->start_ns - g_kernel.boot_ns) / 10000000;
+	uint64_t start_ticks = (tg->start_ns - g_kernel.boot_ns) / 10000000, user, sys;
+
+	task_cpu_times(t, &user, &sys);
 
 	pb_printf(b,
-		  "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 %lu %lu %lu 18446744073709551615 0 0 0 0 0 "
+		  "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu 0 0 20 0 1 0 %lu %lu %lu 18446744073709551615 0 0 0 0 0 "
 		  "0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
 		  tg->tgid, t->comm, state_char(t), tg->parent ? tg->parent->tgid : 0, tg->pgid, tg->sid,
-		  (unsigned long)(t->guest_ns / 10000000), (unsigned long)start_ticks,
-		  (unsigned long)(t->mm ? t->mm->nr_vmas * PAGE_SIZE : 0), (unsigned long)(g_memfile.used));
+		  (unsigned long)(user / 10000000), (unsigned long)(sys / 10000000), (unsigned long)start_ticks,
+		  (unsigned long)(t->mm ? t->mm->nr_vmas * PAGE_SIZE : 0),
+		  (unsigned long)(t->mm ? mm_rss_pages(t->mm) : 0));
 }
 
 static void gen_status(struct task *t, struct proc_buf *b)

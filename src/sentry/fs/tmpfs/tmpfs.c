@@ -282,7 +282,8 @@ static int tmpfs_rename(struct dentry *olddir, struct dentry *old, struct dentry
 
 	tmpfs_fill_dir(newdir);
 	target = find_child(newdir, newname);
-	if (target == old)
+	/* Both names already link the same inode: POSIX says do nothing. */
+	if (target && target->inode == old->inode)
 		return 0;
 	if (old_is_dir && is_ancestor(old, newdir))
 		return -EINVAL;
