@@ -21,6 +21,10 @@ check uname "Linux x86_64" "$(run /bin/busybox uname -sm 2>&1)"
 check cat-passwd "$(wc -l < "$root/etc/passwd")" "$(run /bin/busybox wc -l /etc/passwd 2>&1 | awk '{print $1}')"
 check stdin "abc" "$(echo abc | run /bin/busybox cat 2>&1)"
 check path-lookup "hi" "$(run echo hi 2>&1)"
+run /bin/busybox sh -c 'echo one; echo two; echo three' > "$work/smoke-out"
+check stdout-to-file "one two three" "$(tr '\n' ' ' < "$work/smoke-out" | sed 's/ $//')"
+echo zero > "$work/smoke-out"; run /bin/busybox echo four >> "$work/smoke-out"
+check stdout-append "zero four" "$(tr '\n' ' ' < "$work/smoke-out" | sed 's/ $//')"
 run /junk >/dev/null 2>&1; check non-elf-fails 125 $?
 run /no/such/binary >/dev/null 2>&1; check missing-binary 125 $?
 echo "$pass passed, $fail failed"

@@ -64,7 +64,9 @@ static ssize_t hostfd_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 			return err;
 	}
 	buf = xmalloc(n);
-	got = h->seekable ? pread(h->fd, buf, n, *pos) : read(h->fd, buf, n);
+	/* The host descriptor's own offset is the truth: it is shared with whoever
+	 * else holds the file (the shell that redirected our output, say). */
+	got = read(h->fd, buf, n);
 	if (got < 0) {
 		got = -errno;
 	} else if (got > 0) {
@@ -104,7 +106,7 @@ static ssize_t hostfd_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 					goto fail;
 				}
 			}
-			r = h->seekable ? pwrite(h->fd, buf + w, n - w, *pos) : write(h->fd, buf + w, n - w);
+			r = write(h->fd, buf + w, n - w);
 			if (r < 0 && errno == EAGAIN && !(f->flags & O_NONBLOCK))
 				continue;
 			if (r < 0) {
@@ -129,10 +131,6 @@ static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
 
 	if (!h->seekable)
 		return -ESPIPE;
-	if (whence == SEEK_CUR) {
-		off += (int64_t)f->pos;
-		whence = SEEK_SET;
-	}
 	r = lseek(h->fd, off, whence);
 	if (r < 0)
 		return -errno;
