@@ -193,6 +193,12 @@ int path_lookup(struct task *t, int dirfd, const char *name, unsigned flags, str
 int path_lookup_parent(struct task *t, int dirfd, const char *name, struct path *parent, char *last,
 		       bool *trailing_slash)
 {
+	return path_lookup_parent_from(t, dirfd, NULL, name, parent, last, trailing_slash);
+}
+
+int path_lookup_parent_from(struct task *t, int dirfd, const struct path *base, const char *name,
+			    struct path *parent, char *last, bool *trailing_slash)
+{
 	struct nameidata nd = { .t = t, .root = t->fs->root };
 	size_t len = strlen(name);
 	const char *slash;
@@ -223,7 +229,13 @@ int path_lookup_parent(struct task *t, int dirfd, const char *name, struct path 
 	}
 	if (!dir)
 		return -ENOMEM;
-	err = start_dir(t, dirfd, name, &nd.cur);
+	if (base && name[0] != '/') {
+		nd.cur = *base;
+		path_get(&nd.cur);
+		err = 0;
+	} else {
+		err = start_dir(t, dirfd, name, &nd.cur);
+	}
 	if (!err)
 		err = walk(&nd, dir, LOOKUP_FOLLOW);
 	free(dir);

@@ -77,7 +77,40 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
 	return 0;
 }
 
-static int open_create(struct task *t, int dirfd, const char *name, int flags, uint32_t mode, struct path *out)
+static int open_create_from(struct task *t, int dirfd, const struct path *base, const char *name, int flags,
+			    uint32_t mode, struct path *out, int depth);
+
+/* The last component exists and is a symlink: open its target, creating it if it dangles. */
+static int open_create_via_link(struct task *t, struct path *parent, struct dentry *link, int flags, uint32_t mode,
+				struct path *out, int depth)
+{
+	struct inode *i = link->inode;
+	char *target;
+	int len, err;
+
+	if (depth >= SYMLOOP_MAX)
+		return -ELOOP;
+	if (!i->iops || !i->iops->readlink)
+		return -ENOENT;
+	if (i->iops->get_link) {
+		/* magic links (/proc/self/fd/N) lead to existing files only */
+		err = i->iops->get_link(link, t, out);
+		return err;
+	}
+	target = xmalloc(PATH_MAX_LEN);
+	len = i->iops->readlink(link, target, PATH_MAX_LEN - 1);
+	if (len <= 0) {
+		free(target);
+		return len < 0 ? len : -ENOENT;
+	}
+	target[len] = '\0';
+	err = open_create_from(t, AT_FDCWD, parent, target, flags, mode, out, depth + 1);
+	free(target);
+	return err;
+}
+
+static int open_create_from(struct task *t, int dirfd, const struct path *base, const char *name, int flags,
+			    uint32_t mode, struct path *out, int depth)
 {
 	char last[NAME_MAX_LEN + 1];
 	struct path parent;
@@ -85,7 +118,7 @@ static int open_create(struct task *t, int dirfd, const char *name, int flags, u
 	bool trailing;
 	int err;
 
-	err = path_lookup_parent(t, dirfd, name, &parent, last, &trailing);
+	err = path_lookup_parent_from(t, dirfd, base, name, &parent, last, &trailing);
 	if (err)
 		return err;
 	if (trailing || strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
@@ -103,8 +136,8 @@ static int open_create(struct task *t, int dirfd, const char *name, int flags, u
 		}
 		path_follow_mounts(&p);
 		if (S_ISLNK(p.dentry->inode->mode) && !(flags & O_NOFOLLOW)) {
+			err = open_create_via_link(t, &parent, p.dentry, flags, mode, out, depth);
 			path_put(&p);
-			err = path_lookup(t, dirfd, name, LOOKUP_FOLLOW, out);
 			goto out;
 		}
 		*out = p;
@@ -142,7 +175,7 @@ int vfs_open(struct task *t, int dirfd, const char *name, int flags, uint32_t mo
 	if (flags & O_CREAT) {
 		if ((flags & O_DIRECTORY) && !(flags & O_PATH))
 			return -EINVAL;
-		err = open_create(t, dirfd, name, flags, mode, &p);
+		err = open_create_from(t, dirfd, NULL, name, flags, mode, &p, 0);
 		if (!err && S_ISLNK(p.dentry->inode->mode) && (flags & O_NOFOLLOW) && !(flags & O_PATH))
 			err = -ELOOP;
 		if (!err)

@@ -177,6 +177,9 @@ int path_lookup(struct task *t, int dirfd, const char *name, unsigned flags, str
 /* Resolve all but the last component; @last receives it (never "." or ".." unless @allow_dots). */
 int path_lookup_parent(struct task *t, int dirfd, const char *name, struct path *parent, char *last,
 		       bool *trailing_slash);
+/* As path_lookup_parent(), but a relative @name starts at @base when it is not NULL. */
+int path_lookup_parent_from(struct task *t, int dirfd, const struct path *base, const char *name,
+			    struct path *parent, char *last, bool *trailing_slash);
 int path_lookup_user(struct task *t, int dirfd, uptr_t upath, unsigned flags, struct path *out);
 /* Child @name of directory @dir (no mount crossing), new reference. */
 int lookup_one(struct path *dir, const char *name, struct dentry **out);
