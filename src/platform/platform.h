@@ -5,8 +5,10 @@
  * switch_to() runs guest code until it makes a syscall, faults or is
  * interrupted. Implementations: ptrace/ (skeleton/ and systrap/ later).
  *
- * Threading rule for now: an address space is created, changed and run only
- * by the host thread that owns the task using it (the ptrace tracer).
+ * Threading rule: every task runs on its own host thread. Address-space
+ * operations act through the calling thread's own execution context in that
+ * address space (for ptrace: its stub thread, which only it may trace), so
+ * they are called from a task thread, for an address space it runs in.
  */
 #pragma once
 #include <stddef.h>
@@ -55,14 +57,24 @@ struct platform_ops {
 	int (*unmap)(struct address_space *as, uint64_t addr, size_t size);
 	int (*protect)(struct address_space *as, uint64_t addr, size_t size, int prot);
 	int (*new_context)(struct platform *p, struct platform_context **out);
+	/*
+	 * Called by @parent's thread: give @child an execution context in @as,
+	 * which @parent runs in (clone with CLONE_VM). @child's own thread must
+	 * call attach_context() before anything else.
+	 */
+	int (*clone_context)(struct platform_context *parent, struct address_space *as,
+			     struct platform_context *child);
+	int (*attach_context)(struct platform_context *c);
+	/* Leave the address space @c runs in (exit, or exec out of a shared one). */
+	void (*detach_context)(struct platform_context *c);
 	void (*release_context)(struct platform_context *c);
 	/* Run the guest with @regs until an exit; @regs is updated. */
 	int (*switch_to)(struct platform_context *c, struct address_space *as, struct arch_regs *regs,
 			 struct exit_info *info);
 	/* Make a concurrent or the next switch_to() return EXIT_INTERRUPT. Any thread. */
 	void (*interrupt)(struct platform_context *c, struct address_space *as);
-	/* CPU time the guest has used in @as so far. */
-	uint64_t (*cpu_time_ns)(struct address_space *as);
+	/* CPU time the guest code of @c has used so far. */
+	uint64_t (*cpu_time_ns)(struct platform_context *c);
 	int (*get_fpregs)(struct address_space *as, struct arch_fpregs *fp);
 	int (*set_fpregs)(struct address_space *as, const struct arch_fpregs *fp);
 };

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ptrace platform: every guest address space is a stub process traced
- * by the task thread that created it. Guest code runs under PTRACE_SYSEMU;
- * mappings are changed by injecting mmap/munmap/mprotect at the stub's
- * "syscall; int3" site. The tracer and its stub are pinned to one CPU: a
- * ptrace round trip costs ~4 us on one CPU and ~60 us across CPUs here.
+ * The ptrace platform. Every guest address space is a stub process; every
+ * task running in it has its own stub thread there, traced by the task's
+ * host thread (ptrace requests must come from the tracer). Guest code runs
+ * under PTRACE_SYSEMU; mappings are changed by injecting mmap/munmap/mprotect
+ * into the caller's own stub thread, which then applies to the whole stub
+ * process. Each tracer and its stub thread share a CPU: a ptrace round trip
+ * costs ~4-11 us on one CPU and ~60 us across CPUs on these machines.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,27 +24,41 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/list.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "platform/platform.h"
 #include "platform/ptrace/stub.h"
 
 #define RSEQ_SIG_X86 0x53053053
-
-/* Host signal used to kick a stub out of guest code (ignored by default). */
+/* Host signal used to kick a stub thread out of guest code. */
 #define PTRACE_INTERRUPT_SIGNAL SIGCHLD
+#define STUB_THREAD_FLAGS \
+	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM)
 
-struct address_space {
-	pid_t pid;
-	pid_t tracer;
-	int memfd;
+struct stub_thread {
+	pid_t tid;
+	pid_t tracer;			/* 0 until its task thread attaches */
+	struct address_space *as;
+	struct list_head node;		/* in as->threads */
 	atomic_bool interrupt_pending;
 	bool dead;
+};
+
+/*
+ * Guarded by the kernel lock (every caller is a task thread holding it),
+ * except interrupt(), which only reads tids.
+ */
+struct address_space {
+	pid_t pid;			/* the stub process */
+	int memfd;
+	int nr_threads;			/* live stub threads */
+	struct list_head threads;
 	struct arch_regs stub_regs;	/* register template (segments) from the first stop */
 };
 
 struct platform_context {
-	int unused;
+	struct stub_thread *st;		/* where this task runs now, or NULL */
 };
 
 static atomic_uint g_next_cpu;
@@ -53,7 +69,7 @@ static int ptrace_init(struct platform *p, int memfd)
 	return 0;
 }
 
-/* Pin the calling thread (and so its future stub) to one allowed CPU. */
+/* Pin the calling thread (and so the stub threads it creates) to one allowed CPU. */
 static void pin_to_next_cpu(void)
 {
 	cpu_set_t allowed, one;
@@ -76,22 +92,62 @@ static void pin_to_next_cpu(void)
 	sched_setaffinity(0, sizeof(one), &one);
 }
 
-static int wait_stopped(pid_t pid, int *status)
+static int wait_tid(pid_t tid, int *status)
 {
 	for (;;) {
-		pid_t r = waitpid(pid, status, __WALL);
+		pid_t r = waitpid(tid, status, __WALL);
 
-		if (r == pid)
+		if (r == tid)
 			return 0;
 		if (r < 0 && errno != EINTR)
 			return -errno;
 	}
 }
 
+static struct stub_thread *thread_new(struct address_space *as, pid_t tid, pid_t tracer)
+{
+	struct stub_thread *st = xzalloc(sizeof(*st));
+
+	st->tid = tid;
+	st->tracer = tracer;
+	st->as = as;
+	list_add_tail(&st->node, &as->threads);
+	as->nr_threads++;
+	return st;
+}
+
+static void thread_forget(struct stub_thread *st)
+{
+	list_del(&st->node);
+	if (!st->dead)
+		st->as->nr_threads--;
+	free(st);
+}
+
+/* The calling thread's stub thread in @as. */
+static struct stub_thread *my_thread(struct address_space *as)
+{
+	struct stub_thread *st;
+	pid_t me = gettid();
+
+	list_for_each_entry(st, &as->threads, node)
+		if (st->tracer == me && !st->dead)
+			return st;
+	return NULL;
+}
+
+static void mark_dead(struct stub_thread *st)
+{
+	if (!st->dead) {
+		st->dead = true;
+		st->as->nr_threads--;
+	}
+}
+
 static int ptrace_new_address_space(struct platform *p, struct address_space **out)
 {
 	struct address_space *as;
-	int status;
+	int status, err;
 	long pid;
 
 	pin_to_next_cpu();
@@ -100,63 +156,69 @@ static int ptrace_new_address_space(struct platform *p, struct address_space **o
 		return -errno;
 	if (pid == 0) {
 		/* The child inherits glibc's rseq registration; the kernel would fault
-		 * writing to it once the stub has unmapped the Sentry. */
+		 * writing to it once the stub has unmapped the Sentry. glibc registers
+		 * 32 bytes even where __rseq_size says 20. */
 		char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 
-		/* glibc registers 32 bytes even where __rseq_size says 20 */
 		if (syscall(SYS_rseq, area, 32, 1, RSEQ_SIG_X86) != 0)
 			syscall(SYS_rseq, area, __rseq_size, 1, RSEQ_SIG_X86);
 		ptrace_stub_enter(p->memfd);
 	}
-
 	as = xzalloc(sizeof(*as));
 	as->pid = pid;
-	as->tracer = gettid();
 	as->memfd = p->memfd;
-	if (wait_stopped(pid, &status) < 0 || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP) {
+	list_init(&as->threads);
+	if (wait_tid(pid, &status) < 0 || !WIFSTOPPED(status) || WSTOPSIG(status) != SIGTRAP) {
 		log_error("ptrace stub %ld failed to start (status %#x)", pid, status);
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, __WALL);
-		free(as);
-		return -ECHILD;
+		err = -ECHILD;
+		goto fail;
 	}
 	if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0 ||
 	    ptrace(PTRACE_GETREGS, pid, 0, &as->stub_regs) < 0) {
-		int err = -errno;
-
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, __WALL);
-		free(as);
-		return err;
+		err = -errno;
+		goto fail;
 	}
+	thread_new(as, pid, gettid());
 	*out = as;
 	return 0;
+fail:
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, __WALL);
+	free(as);
+	return err;
 }
 
 static void ptrace_release_address_space(struct address_space *as)
 {
+	struct stub_thread *st, *n;
 	int status;
 
 	kill(as->pid, SIGKILL);
+	/* Reap the threads we trace (their tracer must), then the process. */
+	list_for_each_entry_safe(st, n, &as->threads, node) {
+		if (st->tracer == gettid() && st->tid != as->pid)
+			waitpid(st->tid, &status, __WALL);
+		thread_forget(st);
+	}
 	while (waitpid(as->pid, &status, __WALL) < 0 && errno == EINTR)
 		;
 	free(as);
 }
 
 /*
- * Run one host syscall inside the stub. Stray signal stops on the way are
- * swallowed and remembered as an interrupt for the next switch_to().
+ * Run one host syscall in stub thread @st at stub offset @site. Stray signal
+ * stops on the way are swallowed and remembered as an interrupt.
  */
-static long inject_syscall(struct address_space *as, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
-			   uint64_t a3, uint64_t a4, uint64_t a5)
+static long inject_at(struct stub_thread *st, uint64_t site, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+		      uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct arch_regs r = as->stub_regs;
-	int status, err;
+	struct arch_regs r = st->as->stub_regs;
+	int status;
 
-	if (as->dead)
+	if (st->dead)
 		return -ESRCH;
-	BUG_ON(gettid() != as->tracer);
-	r.rip = STUB_ADDR + STUB_SYSCALL_OFF;
+	BUG_ON(gettid() != st->tracer);
+	r.rip = STUB_ADDR + site;
 	r.rax = nr;
 	r.orig_rax = -1;
 	r.rdi = a0;
@@ -165,33 +227,40 @@ static long inject_syscall(struct address_space *as, long nr, uint64_t a0, uint6
 	r.r10 = a3;
 	r.r8 = a4;
 	r.r9 = a5;
-	if (ptrace(PTRACE_SETREGS, as->pid, 0, &r) < 0)
+	if (ptrace(PTRACE_SETREGS, st->tid, 0, &r) < 0)
 		goto dead;
 	for (;;) {
-		if (ptrace(PTRACE_CONT, as->pid, 0, 0) < 0)
-			goto dead;
-		err = wait_stopped(as->pid, &status);
-		if (err < 0 || !WIFSTOPPED(status))
+		if (ptrace(PTRACE_CONT, st->tid, 0, 0) < 0 || wait_tid(st->tid, &status) < 0 || !WIFSTOPPED(status))
 			goto dead;
 		if (WSTOPSIG(status) == SIGTRAP)
 			break;
 		if (WSTOPSIG(status) == SIGSEGV || WSTOPSIG(status) == SIGBUS) {
-			log_error("stub %d faulted during injected syscall %ld", as->pid, nr);
+			log_error("stub thread %d faulted during injected syscall %ld", st->tid, nr);
 			goto dead;
 		}
-		atomic_store(&as->interrupt_pending, true);
+		atomic_store(&st->interrupt_pending, true);
 	}
-	if (ptrace(PTRACE_GETREGS, as->pid, 0, &r) < 0)
+	if (ptrace(PTRACE_GETREGS, st->tid, 0, &r) < 0)
 		goto dead;
 	return (long)r.rax;
 dead:
-	as->dead = true;
+	mark_dead(st);
 	return -ESRCH;
+}
+
+static long inject(struct address_space *as, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+		   uint64_t a4, uint64_t a5)
+{
+	struct stub_thread *st = my_thread(as);
+
+	if (!st)
+		return -ESRCH;
+	return inject_at(st, STUB_SYSCALL_OFF, nr, a0, a1, a2, a3, a4, a5);
 }
 
 static int ptrace_map(struct address_space *as, uint64_t addr, size_t size, int prot, uint64_t off)
 {
-	long r = inject_syscall(as, SYS_mmap, addr, size, prot, MAP_SHARED | MAP_FIXED, as->memfd, off);
+	long r = inject(as, SYS_mmap, addr, size, prot, MAP_SHARED | MAP_FIXED, as->memfd, off);
 
 	if (r == (long)addr)
 		return 0;
@@ -201,14 +270,14 @@ static int ptrace_map(struct address_space *as, uint64_t addr, size_t size, int 
 
 static int ptrace_unmap(struct address_space *as, uint64_t addr, size_t size)
 {
-	long r = inject_syscall(as, SYS_munmap, addr, size, 0, 0, 0, 0);
+	long r = inject(as, SYS_munmap, addr, size, 0, 0, 0, 0);
 
 	return r < 0 ? (int)r : 0;
 }
 
 static int ptrace_protect(struct address_space *as, uint64_t addr, size_t size, int prot)
 {
-	long r = inject_syscall(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
+	long r = inject(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
 
 	if (r < 0)
 		log_warn("stub mprotect(%#lx, %#zx, %d) failed: %ld", (unsigned long)addr, size, prot, r);
@@ -220,6 +289,87 @@ static int ptrace_new_context(struct platform *p, struct platform_context **out)
 	(void)p;
 	*out = xzalloc(sizeof(**out));
 	return 0;
+}
+
+static int ptrace_clone_context(struct platform_context *parent, struct address_space *as,
+				struct platform_context *child)
+{
+	struct stub_thread *st = parent->st && parent->st->as == as ? parent->st : my_thread(as);
+	long tid;
+
+	if (!st)
+		return -ESRCH;
+	tid = inject_at(st, STUB_CLONE_OFF, SYS_clone, STUB_THREAD_FLAGS, 0, 0, 0, 0, 0);
+	if (tid < 0)
+		return (int)tid;
+	child->st = thread_new(as, (pid_t)tid, 0);
+	return 0;
+}
+
+/* Take over the stub thread clone_context() made for us: seize it and stop it. */
+static int ptrace_attach_context(struct platform_context *c)
+{
+	struct stub_thread *st = c->st;
+	int status;
+
+	if (!st || st->tracer)
+		return 0;
+	pin_to_next_cpu();
+	if (ptrace(PTRACE_SEIZE, st->tid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, st->tid, 0, 0) < 0 || wait_tid(st->tid, &status) < 0 || !WIFSTOPPED(status)) {
+		log_error("cannot attach to stub thread %d: %s", st->tid, strerror(errno));
+		mark_dead(st);
+		return -ESRCH;
+	}
+	st->tracer = gettid();
+	/* Same CPU as its tracer: cross-CPU ptrace round trips cost ~15x more. */
+	{
+		cpu_set_t mine;
+
+		if (sched_getaffinity(0, sizeof(mine), &mine) == 0)
+			sched_setaffinity(st->tid, sizeof(mine), &mine);
+	}
+	return 0;
+}
+
+/*
+ * Give up our stub thread, unless it is the last one (release_address_space()
+ * kills and reaps that). Other threads exit; the process's leader cannot be
+ * reaped while other threads live, so it is parked untraced in the pause()
+ * loop of the clone site instead.
+ */
+static void ptrace_detach_context(struct platform_context *c)
+{
+	struct stub_thread *st = c->st;
+	struct arch_regs r;
+	int status;
+
+	c->st = NULL;
+	if (!st || st->tracer != gettid())
+		return;
+	if (st->dead) {
+		thread_forget(st);
+		return;
+	}
+	if (st->as->nr_threads <= 1)
+		return;
+	r = st->as->stub_regs;
+	r.orig_rax = -1;
+	if (st->tid == st->as->pid) {
+		r.rip = STUB_ADDR + STUB_CLONE_OFF;
+		r.rax = SYS_sched_yield;	/* returns 0: the "new thread" path, pause() forever */
+		if (ptrace(PTRACE_SETREGS, st->tid, 0, &r) == 0)
+			ptrace(PTRACE_DETACH, st->tid, 0, 0);
+	} else {
+		r.rip = STUB_ADDR + STUB_SYSCALL_OFF;
+		r.rax = SYS_exit;
+		r.rdi = 0;
+		if (ptrace(PTRACE_SETREGS, st->tid, 0, &r) == 0 && ptrace(PTRACE_CONT, st->tid, 0, 0) == 0) {
+			while (wait_tid(st->tid, &status) == 0 && WIFSTOPPED(status))
+				ptrace(PTRACE_CONT, st->tid, 0, 0);
+		}
+	}
+	thread_forget(st);
 }
 
 static void ptrace_release_context(struct platform_context *c)
@@ -235,14 +385,19 @@ static bool is_fault_signal(int sig)
 static int ptrace_switch_to(struct platform_context *c, struct address_space *as, struct arch_regs *regs,
 			    struct exit_info *info)
 {
+	struct stub_thread *st = c->st;
+	struct arch_regs r;
 	int status, sig;
 	siginfo_t si;
 
-	(void)c;
 	memset(info, 0, sizeof(*info));
-	if (as->dead)
+	if (!st || st->as != as) {
+		st = my_thread(as);
+		c->st = st;
+	}
+	if (!st || st->dead)
 		goto dead;
-	if (atomic_exchange(&as->interrupt_pending, false)) {
+	if (atomic_exchange(&st->interrupt_pending, false)) {
 		info->kind = EXIT_INTERRUPT;
 		return 0;
 	}
@@ -254,22 +409,23 @@ static int ptrace_switch_to(struct platform_context *c, struct address_space *as
 	regs->fs = as->stub_regs.fs;
 	regs->gs = as->stub_regs.gs;
 	regs->eflags = (regs->eflags & 0xcd5) | 0x202;
-	if (ptrace(PTRACE_SETREGS, as->pid, 0, regs) < 0 || ptrace(PTRACE_SYSEMU, as->pid, 0, 0) < 0) {
-		log_warn("stub %d: cannot resume: %s", as->pid, strerror(errno));
+	/* orig_rax -1: the host must never apply its own syscall-restart logic to our registers. */
+	r = *regs;
+	r.orig_rax = -1;
+	if (ptrace(PTRACE_SETREGS, st->tid, 0, &r) < 0 || ptrace(PTRACE_SYSEMU, st->tid, 0, 0) < 0) {
+		log_warn("stub thread %d: cannot resume: %s", st->tid, strerror(errno));
 		goto dead;
 	}
-	if (wait_stopped(as->pid, &status) < 0 || !WIFSTOPPED(status)) {
-		log_warn("stub %d: unexpected wait status %#x", as->pid, status);
+	if (wait_tid(st->tid, &status) < 0 || !WIFSTOPPED(status))
 		goto dead;
-	}
-	if (ptrace(PTRACE_GETREGS, as->pid, 0, regs) < 0)
+	if (ptrace(PTRACE_GETREGS, st->tid, 0, regs) < 0)
 		goto dead;
 	sig = WSTOPSIG(status);
 	if (sig == (SIGTRAP | 0x80)) {
 		info->kind = EXIT_SYSCALL;
 		return 0;
 	}
-	if (is_fault_signal(sig) && ptrace(PTRACE_GETSIGINFO, as->pid, 0, &si) == 0 && si.si_code != SI_USER &&
+	if (is_fault_signal(sig) && ptrace(PTRACE_GETSIGINFO, st->tid, 0, &si) == 0 && si.si_code != SI_USER &&
 	    si.si_code != SI_TKILL) {
 		info->kind = EXIT_FAULT;
 		info->signo = sig;
@@ -280,36 +436,50 @@ static int ptrace_switch_to(struct platform_context *c, struct address_space *as
 	info->kind = EXIT_INTERRUPT;
 	return 0;
 dead:
-	as->dead = true;
+	if (st)
+		mark_dead(st);
 	info->kind = EXIT_DIED;
 	return 0;
 }
 
 static void ptrace_interrupt(struct platform_context *c, struct address_space *as)
 {
-	(void)c;
-	if (as && !as->dead)
-		syscall(SYS_tgkill, as->pid, as->pid, PTRACE_INTERRUPT_SIGNAL);
+	struct stub_thread *st = c->st;
+
+	if (st && st->as == as && !st->dead)
+		syscall(SYS_tgkill, as->pid, st->tid, PTRACE_INTERRUPT_SIGNAL);
 }
 
-static uint64_t ptrace_cpu_time_ns(struct address_space *as)
+static uint64_t ptrace_cpu_time_ns(struct platform_context *c)
 {
 	struct timespec ts;
+	/* the kernel's per-thread CPU clock id: MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED) */
 	clockid_t cid;
 
-	if (as->dead || clock_getcpuclockid(as->pid, &cid) || clock_gettime(cid, &ts))
+	if (!c->st || c->st->dead)
+		return 0;
+	cid = (clockid_t)((~(unsigned)c->st->tid << 3) | 6);
+	if (clock_gettime(cid, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int ptrace_get_fpregs(struct address_space *as, struct arch_fpregs *fp)
 {
-	return ptrace(PTRACE_GETFPREGS, as->pid, 0, fp) < 0 ? -errno : 0;
+	struct stub_thread *st = my_thread(as);
+
+	if (!st)
+		return -ESRCH;
+	return ptrace(PTRACE_GETFPREGS, st->tid, 0, fp) < 0 ? -errno : 0;
 }
 
 static int ptrace_set_fpregs(struct address_space *as, const struct arch_fpregs *fp)
 {
-	return ptrace(PTRACE_SETFPREGS, as->pid, 0, fp) < 0 ? -errno : 0;
+	struct stub_thread *st = my_thread(as);
+
+	if (!st)
+		return -ESRCH;
+	return ptrace(PTRACE_SETFPREGS, st->tid, 0, fp) < 0 ? -errno : 0;
 }
 
 const struct platform_ops ptrace_platform_ops = {
@@ -321,6 +491,9 @@ const struct platform_ops ptrace_platform_ops = {
 	.unmap = ptrace_unmap,
 	.protect = ptrace_protect,
 	.new_context = ptrace_new_context,
+	.clone_context = ptrace_clone_context,
+	.attach_context = ptrace_attach_context,
+	.detach_context = ptrace_detach_context,
 	.release_context = ptrace_release_context,
 	.switch_to = ptrace_switch_to,
 	.interrupt = ptrace_interrupt,

@@ -16,7 +16,7 @@
 #define SYS_munmap 11
 #define SYS_rt_sigprocmask 14
 #define SYS_ptrace 101
-#define SYS_prctl 157
+#define SYS_pause 34
 #define SYS_exit_group 231
 #define SYS_close_range 436
 
@@ -64,10 +64,6 @@ stub_page_start:
 	xor	%edx, %edx
 	mov	$8, %r10d
 	syscall
-	mov	$SYS_prctl, %eax
-	mov	$1, %edi			/* PR_SET_PDEATHSIG */
-	mov	$9, %esi			/* SIGKILL */
-	syscall
 	test	%r15, %r15
 	jz	2f
 	mov	$SYS_close_range, %eax
@@ -105,6 +101,14 @@ stub_zero_set:
 	.org	stub_page_start + STUB_SYSCALL_OFF
 	syscall
 	int3
+	.org	stub_page_start + STUB_CLONE_OFF
+	syscall
+	test	%rax, %rax
+	jnz	5f
+4:	mov	$SYS_pause, %eax		/* the new thread: wait for our tracer */
+	syscall
+	jmp	4b
+5:	int3
 stub_page_end:
 
 	.section .note.GNU-stack,"",@progbits

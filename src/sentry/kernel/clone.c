@@ -69,6 +69,21 @@ static void cred_copy(struct cred *dst, const struct cred *src)
 	}
 }
 
+/* Undo task_attach() and the thread group of a child that never ran. */
+static void task_abandon(struct task *child)
+{
+	struct thread_group *tg = child->tg;
+
+	list_del(&tg->sibling);
+	list_del(&child->tg_node);
+	g_kernel.tasks_by_tid[child->tid] = NULL;
+	g_kernel.nr_tasks--;
+	g_platform->ops->release_context(child->pctx);
+	pthread_cond_destroy(&child->wake_cond);
+	free(child);
+	free(tg);
+}
+
 long do_clone(struct task *t, const struct clone_args_k *args)
 {
 	uint64_t flags = args->flags;
@@ -89,8 +104,6 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		warned = true;
 		return -ENOSYS;
 	}
-	if ((flags & CLONE_VM) && !(flags & CLONE_VFORK))
-		return -ENOSYS;
 	if (args->exit_signal > LINUX_NSIG)
 		return -EINVAL;
 	tid = kernel_alloc_pid();
@@ -107,7 +120,20 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 	list_add_tail(&tg->sibling, &t->tg->children);
 	task_attach(child, tg);
 
-	child->mm = mm_fork(t->mm);
+	g_platform->ops->new_context(g_platform, &child->pctx);
+	if (flags & CLONE_VM) {
+		/* The child runs in our address space: a stub thread of its own, made by us. */
+		err = g_platform->ops->clone_context(t->pctx, t->mm->as, child->pctx);
+		if (err) {
+			log_warn("clone(CLONE_VM): no stub thread for the child: %d", err);
+			task_abandon(child);
+			return err;
+		}
+		child->mm = t->mm;
+		mm_get(t->mm);
+	} else {
+		child->mm = mm_fork(t->mm);
+	}
 	if (flags & CLONE_FILES) {
 		child->fds = t->fds;
 		t->fds->refs++;
@@ -134,8 +160,6 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		free(child->initial_fp);
 		child->initial_fp = NULL;
 	}
-	g_platform->ops->new_context(g_platform, &child->pctx);
-
 	if (flags & CLONE_PARENT_SETTID)
 		copy_out(t, uptr(args->parent_tid), &tid, sizeof(tid));
 	if (flags & CLONE_CHILD_SETTID)

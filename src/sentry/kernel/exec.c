@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
@@ -109,12 +110,26 @@ long do_execve(struct task *t, int dirfd, uptr_t upath, uptr_t uargv, uptr_t uen
 
 	/* Point of no return. */
 	old = t->mm;
-	mm->as = old->as;
-	old->as = NULL;
-	if (mm->as)
-		g_platform->ops->unmap(mm->as, 0, GUEST_TASK_SIZE);
+	if (old->refs == 1) {
+		/* Reuse our stub: empty it for the new image. */
+		mm->as = old->as;
+		old->as = NULL;
+		if (mm->as)
+			g_platform->ops->unmap(mm->as, 0, GUEST_TASK_SIZE);
+	} else {
+		/* vfork child: the parent keeps the address space; we leave it. */
+		g_platform->ops->detach_context(t->pctx);
+	}
 	mm_put(old);
 	t->mm = mm;
+	if (!mm->as) {
+		err = mm_activate(mm);
+		if (err) {
+			log_error("execve: cannot create an address space: %d", err);
+			tg_exit(t->tg, SIGKILL);
+			goto out;
+		}
+	}
 	regs.cs = t->regs.cs;
 	regs.ss = t->regs.ss;
 	regs.ds = t->regs.ds;

@@ -145,6 +145,8 @@ void task_exit_now(struct task *t)
 		tg->utime_ns += user;
 		tg->stime_ns += sys;
 		tg->maxrss_kb = MAX(tg->maxrss_kb, mm_rss_pages(t->mm) * (PAGE_SIZE / 1024));
+		if (t->pctx)
+			g_platform->ops->detach_context(t->pctx);
 		mm_put(t->mm);
 		t->mm = NULL;
 	}

@@ -91,6 +91,10 @@ static void *task_thread_main(void *arg)
 	current = t;
 	t->host_tid = gettid();
 	kernel_lock();
+	if (g_platform->ops->attach_context(t->pctx)) {
+		tg_exit(t->tg, SIGKILL);
+		task_exit_now(t);
+	}
 	if (!t->mm->as) {
 		kernel_unlock();
 		err = g_platform->ops->new_address_space(g_platform, &as);
@@ -129,7 +133,7 @@ void task_cpu_times(struct task *t, uint64_t *user_ns, uint64_t *sys_ns)
 	struct timespec ts;
 	clockid_t cid;
 
-	*user_ns = t->mm && t->mm->as ? g_platform->ops->cpu_time_ns(t->mm->as) : 0;
+	*user_ns = t->pctx ? g_platform->ops->cpu_time_ns(t->pctx) : 0;
 	*sys_ns = 0;
 	if (t->host_tid && pthread_getcpuclockid(t->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
 		*sys_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
