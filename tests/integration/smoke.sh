@@ -17,6 +17,8 @@ run() { timeout -k 5 60 "$cvisor" do --root "$root" -- "$@"; }
 
 check echo "hello sandbox" "$(run /bin/busybox echo hello sandbox 2>&1)"
 run /bin/busybox sh -c 'exit 7' >/dev/null 2>&1; check exit-status 7 $?
+run /bin/busybox sh -c 'kill -9 $$' >/dev/null 2>&1; check killed-status 137 $?
+run /bin/busybox sh -c 'kill -TERM $$' >/dev/null 2>&1; check term-status 143 $?
 check uname "Linux x86_64" "$(run /bin/busybox uname -sm 2>&1)"
 check cat-passwd "$(wc -l < "$root/etc/passwd")" "$(run /bin/busybox wc -l /etc/passwd 2>&1 | awk '{print $1}')"
 check stdin "abc" "$(echo abc | run /bin/busybox cat 2>&1)"
