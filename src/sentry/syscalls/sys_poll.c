@@ -87,43 +87,20 @@ static int poll_sleep(struct task *t, struct poll_set *ps, uint64_t deadline)
 	return err;
 }
 
-static uint64_t deadline_from_ms(int ms)
-{
-	return ms < 0 ? DEADLINE_NONE : monotonic_ns() + (uint64_t)ms * 1000000ULL;
-}
+/* Fills in readiness for one pass, registering queues in @ps; returns how many are ready. */
+typedef long (*scan_fn)(struct task *t, struct poll_set *ps, void *arg);
 
-static long do_poll(struct task *t, uptr_t ufds, uint64_t nfds, uint64_t deadline)
+/* Scan, sleep, rescan until something is ready or @deadline passes: ready count or -errno. */
+static long wait_ready(struct task *t, scan_fn scan, void *arg, uint64_t deadline)
 {
-	struct linux_pollfd *fds;
 	struct poll_set ps = { 0 };
-	long ready = 0;
+	long ready;
 	int err = 0;
 
-	if (nfds > t->tg->rlimits[7].rlim_cur && nfds > 1024)
-		return -EINVAL;
-	fds = nfds ? malloc(nfds * sizeof(*fds)) : NULL;
-	if (nfds && !fds)
-		return -ENOMEM;
-	if (nfds && copy_in(t, fds, ufds, nfds * sizeof(*fds))) {
-		free(fds);
-		return -EFAULT;
-	}
 	for (;;) {
-		ready = 0;
 		ps.nr = 0;
 		ps.host = false;
-		for (uint64_t k = 0; k < nfds; k++) {
-			unsigned mask;
-
-			if (fds[k].fd < 0) {
-				fds[k].revents = 0;
-				continue;
-			}
-			mask = file_mask(t, fds[k].fd, &ps);
-			fds[k].revents = (int16_t)(mask & ((uint16_t)fds[k].events | POLLERR | POLLHUP | POLLNVAL));
-			if (fds[k].revents)
-				ready++;
-		}
+		ready = scan(t, &ps, arg);
 		if (ready || deadline == 0)
 			break;
 		err = poll_sleep(t, &ps, deadline);
@@ -135,12 +112,59 @@ static long do_poll(struct task *t, uptr_t ufds, uint64_t nfds, uint64_t deadlin
 			break;
 	}
 	free(ps.queues);
-	if (!err && nfds && copy_out(t, ufds, fds, nfds * sizeof(*fds)))
-		err = -EFAULT;
-	free(fds);
 	if (err == -EINTR)
 		return -ERESTARTNOHAND;
 	return err ? err : ready;
+}
+
+static uint64_t deadline_from_ms(int ms)
+{
+	return ms < 0 ? DEADLINE_NONE : monotonic_ns() + (uint64_t)ms * 1000000ULL;
+}
+
+struct poll_arg {
+	struct linux_pollfd *fds;
+	uint64_t nfds;
+};
+
+static long poll_scan(struct task *t, struct poll_set *ps, void *arg)
+{
+	struct poll_arg *pa = arg;
+	long ready = 0;
+
+	for (uint64_t k = 0; k < pa->nfds; k++) {
+		struct linux_pollfd *p = &pa->fds[k];
+
+		if (p->fd < 0) {
+			p->revents = 0;
+			continue;
+		}
+		p->revents = (int16_t)(file_mask(t, p->fd, ps) & ((uint16_t)p->events | POLLERR | POLLHUP | POLLNVAL));
+		if (p->revents)
+			ready++;
+	}
+	return ready;
+}
+
+static long do_poll(struct task *t, uptr_t ufds, uint64_t nfds, uint64_t deadline)
+{
+	struct poll_arg pa = { .nfds = nfds };
+	long ret;
+
+	if (nfds > t->tg->rlimits[7].rlim_cur && nfds > 1024)
+		return -EINVAL;
+	pa.fds = nfds ? malloc(nfds * sizeof(*pa.fds)) : NULL;
+	if (nfds && !pa.fds)
+		return -ENOMEM;
+	if (nfds && copy_in(t, pa.fds, ufds, nfds * sizeof(*pa.fds))) {
+		free(pa.fds);
+		return -EFAULT;
+	}
+	ret = wait_ready(t, poll_scan, &pa, deadline);
+	if (ret >= 0 && nfds && copy_out(t, ufds, pa.fds, nfds * sizeof(*pa.fds)))
+		ret = -EFAULT;
+	free(pa.fds);
+	return ret;
 }
 
 /* poll(2) */
@@ -209,70 +233,73 @@ static bool bit_is_set(const uint64_t *set, int fd)
 	return set[fd / 64] & (1ULL << (fd % 64));
 }
 
+struct select_arg {
+	int nfds;
+	struct fdsets want, got;
+};
+
+static long select_scan(struct task *t, struct poll_set *ps, void *arg)
+{
+	struct select_arg *sa = arg;
+	long ready = 0;
+
+	memset(&sa->got, 0, sizeof(sa->got));
+	for (int fd = 0; fd < sa->nfds; fd++) {
+		bool in = bit_is_set(sa->want.in, fd), out = bit_is_set(sa->want.out, fd);
+		bool ex = bit_is_set(sa->want.ex, fd);
+		uint64_t bit = 1ULL << (fd % 64);
+		unsigned mask;
+
+		if (!in && !out && !ex)
+			continue;
+		mask = file_mask(t, fd, ps);
+		if (in && (mask & (POLLIN | POLLRDNORM | POLLHUP | POLLERR))) {
+			sa->got.in[fd / 64] |= bit;
+			ready++;
+		}
+		if (out && (mask & (POLLOUT | POLLWRNORM | POLLERR))) {
+			sa->got.out[fd / 64] |= bit;
+			ready++;
+		}
+		if (ex && (mask & POLLPRI)) {
+			sa->got.ex[fd / 64] |= bit;
+			ready++;
+		}
+	}
+	return ready;
+}
+
 static long do_select(struct task *t, int nfds, uptr_t uin, uptr_t uout, uptr_t uex, uint64_t deadline)
 {
-	struct fdsets want = { 0 }, got;
+	struct select_arg *sa;
 	size_t bytes = ((size_t)nfds + 63) / 64 * 8;
-	struct poll_set ps = { 0 };
-	long ready;
-	int err = 0;
+	long ret = 0;
 
 	if (nfds < 0 || nfds > FD_SETSIZE)
 		return -EINVAL;
-	if ((uin.a && copy_in(t, want.in, uin, bytes)) || (uout.a && copy_in(t, want.out, uout, bytes)) ||
-	    (uex.a && copy_in(t, want.ex, uex, bytes)))
-		return -EFAULT;
-	for (int fd = 0; fd < nfds; fd++) {
-		if (bit_is_set(want.in, fd) || bit_is_set(want.out, fd) || bit_is_set(want.ex, fd)) {
+	sa = xzalloc(sizeof(*sa));
+	sa->nfds = nfds;
+	if ((uin.a && copy_in(t, sa->want.in, uin, bytes)) || (uout.a && copy_in(t, sa->want.out, uout, bytes)) ||
+	    (uex.a && copy_in(t, sa->want.ex, uex, bytes)))
+		ret = -EFAULT;
+	for (int fd = 0; fd < nfds && !ret; fd++) {
+		if (bit_is_set(sa->want.in, fd) || bit_is_set(sa->want.out, fd) || bit_is_set(sa->want.ex, fd)) {
 			struct file *f = fdget(t, fd);
 
 			if (!f)
-				return -EBADF;
-			file_put(f);
+				ret = -EBADF;
+			else
+				file_put(f);
 		}
 	}
-	for (;;) {
-		memset(&got, 0, sizeof(got));
-		ready = 0;
-		ps.nr = 0;
-		ps.host = false;
-		for (int fd = 0; fd < nfds; fd++) {
-			bool in = bit_is_set(want.in, fd), out = bit_is_set(want.out, fd), ex = bit_is_set(want.ex, fd);
-			unsigned mask;
-
-			if (!in && !out && !ex)
-				continue;
-			mask = file_mask(t, fd, &ps);
-			if (in && (mask & (POLLIN | POLLRDNORM | POLLHUP | POLLERR))) {
-				got.in[fd / 64] |= 1ULL << (fd % 64);
-				ready++;
-			}
-			if (out && (mask & (POLLOUT | POLLWRNORM | POLLERR))) {
-				got.out[fd / 64] |= 1ULL << (fd % 64);
-				ready++;
-			}
-			if (ex && (mask & POLLPRI)) {
-				got.ex[fd / 64] |= 1ULL << (fd % 64);
-				ready++;
-			}
-		}
-		if (ready || deadline == 0)
-			break;
-		err = poll_sleep(t, &ps, deadline);
-		if (err == -ETIMEDOUT) {
-			err = 0;
-			break;
-		}
-		if (err)
-			break;
-	}
-	free(ps.queues);
-	if (err == -EINTR)
-		return -ERESTARTNOHAND;
-	if ((uin.a && copy_out(t, uin, got.in, bytes)) || (uout.a && copy_out(t, uout, got.out, bytes)) ||
-	    (uex.a && copy_out(t, uex, got.ex, bytes)))
-		return -EFAULT;
-	return ready;
+	if (!ret)
+		ret = wait_ready(t, select_scan, sa, deadline);
+	if (ret >= 0 && ((uin.a && copy_out(t, uin, sa->got.in, bytes)) ||
+			 (uout.a && copy_out(t, uout, sa->got.out, bytes)) ||
+			 (uex.a && copy_out(t, uex, sa->got.ex, bytes))))
+		ret = -EFAULT;
+	free(sa);
+	return ret;
 }
 
 /* select(2) */
