@@ -42,9 +42,6 @@ extern struct kernel g_kernel;
 
 void kernel_lock(void);
 void kernel_unlock(void);
-static inline void assert_kernel_locked(void)
-{
-}
 
 /* Allocate a free pid; 0 when none is left. */
 pid_t kernel_alloc_pid(void);
