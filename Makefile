@@ -3,7 +3,7 @@
 BUILD ?= build
 DEPS = meson ninja-build gcc python3 busybox-static pkg-config util-linux
 
-.PHONY: all deps demo check clean
+.PHONY: all deps demo check clean compat-table
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -23,6 +23,9 @@ demo: deps all
 check: deps all
 	meson test -C $(BUILD) --num-processes 2 --print-errorlogs; status=$$?; \
 	python3 tests/summary.py $(BUILD)/meson-logs/testlog.json; exit $$status
+
+compat-table: all
+	cp $(BUILD)/compatibility.md docs/compatibility.md
 
 clean:
 	rm -rf $(BUILD)

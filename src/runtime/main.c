@@ -15,6 +15,7 @@ static const struct verb {
 	const char *help;
 } verbs[] = {
 	{ "do", cmd_do, "run a command in a new sandbox over a root directory" },
+	{ "syscalls", cmd_syscalls, "list the system calls the Sentry serves, with their support level" },
 };
 
 static void usage(FILE *out)

@@ -9,3 +9,4 @@ struct global_opts {
 };
 
 int cmd_do(int argc, char **argv, const struct global_opts *g);
+int cmd_syscalls(int argc, char **argv, const struct global_opts *g);

@@ -11,8 +11,7 @@ SUPPORT = {"full": "SUPPORT_FULL", "partial": "SUPPORT_PARTIAL",
            "enosys": "SUPPORT_ENOSYS", "eperm": "SUPPORT_EPERM"}
 
 
-def main():
-    tbl, out, decls = sys.argv[1], sys.argv[2], sys.argv[3]
+def read_rows(tbl):
     rows = []
     for line in open(tbl):
         line = line.strip()
@@ -22,7 +21,31 @@ def main():
         nr, name, entry, support = int(cols[0]), cols[1], cols[2], cols[3]
         if support.startswith("cap:"):
             support = "eperm"
-        rows.append((nr, name, entry, SUPPORT[support]))
+        note = cols[4] if len(cols) > 4 and cols[4] != "-" else ""
+        rows.append((nr, name, entry, support, note))
+    return rows
+
+
+def write_doc(rows, out):
+    counts = {k: sum(1 for r in rows if r[3] == k) for k in SUPPORT}
+    label = {"full": "yes", "partial": "partial", "enosys": "no (ENOSYS)", "eperm": "no (EPERM)"}
+    with open(out, "w") as f:
+        f.write("# Linux system call compatibility (x86-64)\n\n")
+        f.write("Generated from `src/sentry/syscalls/syscall_64.tbl` by `gen_table.py --doc`; do not edit.\n")
+        f.write("`make compat-table` regenerates it; a test fails when it is stale.\n\n")
+        f.write(f"Full: {counts['full']}, partial: {counts['partial']}, "
+                f"unsupported: {counts['enosys'] + counts['eperm']} (of {len(rows)}).\n\n")
+        f.write("| # | system call | supported | notes |\n|---:|---|---|---|\n")
+        for nr, name, _, support, note in rows:
+            f.write(f"| {nr} | `{name}` | {label[support]} | {note} |\n")
+
+
+def main():
+    if sys.argv[1] == "--doc":
+        write_doc(read_rows(sys.argv[2]), sys.argv[3])
+        return
+    tbl, out, decls = sys.argv[1], sys.argv[2], sys.argv[3]
+    rows = [(nr, name, entry, SUPPORT[support]) for nr, name, entry, support, _ in read_rows(tbl)]
     with open(decls, "w") as f:
         f.write("/* Generated from syscall_64.tbl by gen_table.py: do not edit. */\n#pragma once\n\n")
         f.write("struct task;\nstruct syscall_args;\n\n")
