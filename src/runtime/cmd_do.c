@@ -15,8 +15,8 @@
 
 static void do_usage(FILE *out)
 {
-	fprintf(out, "usage: cvisor do [--root DIR] [--cwd DIR] [--env NAME=VALUE]... [--platform NAME] [--] "
-		     "COMMAND [ARG...]\n");
+	fprintf(out, "usage: cvisor do [--root DIR] [--cwd DIR] [--env NAME=VALUE]... [--platform NAME]\n"
+		     "                 [--strace] [--strace-syscalls=LIST] [--] COMMAND [ARG...]\n");
 }
 
 static char **add_env(char **env, size_t *n, const char *kv)
@@ -36,7 +36,8 @@ static char **add_env(char **env, size_t *n, const char *kv)
 
 int cmd_do(int argc, char **argv, const struct global_opts *g)
 {
-	struct sentry_config cfg = { .root = "/", .platform = g->platform, .debug = g->debug, .cwd = "/" };
+	struct sentry_config cfg = { .root = "/", .platform = g->platform, .debug = g->debug, .cwd = "/",
+				     .strace = g->strace, .strace_syscalls = g->strace_syscalls };
 	size_t nenv = 0;
 	char **env = NULL;
 	const char *term = getenv("TERM");
@@ -65,6 +66,10 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 				return 2;
 			}
 			env = add_env(env, &nenv, argv[++k]);
+		} else if (strcmp(argv[k], "--strace") == 0) {
+			cfg.strace = true;
+		} else if (strncmp(argv[k], "--strace-syscalls=", 18) == 0) {
+			cfg.strace_syscalls = argv[k] + 18;
 		} else if (strcmp(argv[k], "--platform") == 0 && k + 1 < argc) {
 			cfg.platform = argv[++k];
 		} else if (strcmp(argv[k], "--help") == 0) {

@@ -20,7 +20,8 @@ static const struct verb {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cvisor [--debug] [--platform=NAME] VERB [ARGS...]\n\nverbs:\n");
+	fprintf(out, "usage: cvisor [--debug] [--platform=NAME] [--strace] [--strace-syscalls=LIST] VERB [ARGS...]\n\n"
+		     "verbs:\n");
 	for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
 		fprintf(out, "  %-8s %s\n", verbs[k].name, verbs[k].help);
 }
@@ -35,6 +36,10 @@ int main(int argc, char **argv)
 			g.debug = true;
 		else if (strncmp(argv[k], "--platform=", 11) == 0)
 			g.platform = argv[k] + 11;
+		else if (strcmp(argv[k], "--strace") == 0)
+			g.strace = true;
+		else if (strncmp(argv[k], "--strace-syscalls=", 18) == 0)
+			g.strace_syscalls = argv[k] + 18;
 		else if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
 			usage(stdout);
 			return 0;

@@ -6,6 +6,8 @@
 struct global_opts {
 	bool debug;
 	const char *platform;
+	bool strace;
+	const char *strace_syscalls;
 };
 
 int cmd_do(int argc, char **argv, const struct global_opts *g);

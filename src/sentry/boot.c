@@ -29,6 +29,7 @@
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
 #include "sentry/sentry.h"
+#include "sentry/strace/strace.h"
 
 #define MEMFILE_SIZE (64ULL << 30)
 
@@ -227,6 +228,13 @@ int sentry_run(const struct sentry_config *cfg)
 		return -EINVAL;
 	}
 	setup_host_signals();
+	if (cfg->strace || cfg->strace_syscalls) {
+		int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+
+		err = strace_configure(cfg->strace_syscalls, fd < 0 ? STDERR_FILENO : fd);
+		if (err)
+			return err;
+	}
 	err = memfile_init(MEMFILE_SIZE);
 	if (err) {
 		log_error("cannot create the memory file: %s", strerror(-err));

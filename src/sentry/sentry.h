@@ -11,6 +11,8 @@ struct sentry_config {
 	char **envp;
 	const char *hostname;
 	bool debug;
+	bool strace;
+	const char *strace_syscalls;	/* comma-separated filter, NULL for all */
 };
 
 /* Boots the sandbox, runs the command to completion and returns its exit code

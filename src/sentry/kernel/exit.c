@@ -15,6 +15,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/wait.h"
 #include "sentry/mm/mm.h"
+#include "sentry/strace/strace.h"
 
 void tg_exit(struct thread_group *tg, int status)
 {
@@ -40,6 +41,7 @@ static void tg_free(struct thread_group *tg)
 			g_kernel.tasks_by_tid[t->tid] = NULL;
 		list_del(&t->tg_node);
 		free(t->cred.groups);
+		strace_free(t);
 		pthread_cond_destroy(&t->wake_cond);
 		free(t);
 	}
@@ -105,6 +107,8 @@ static void tg_become_zombie(struct thread_group *tg)
 	struct linux_siginfo info = { .si_signo = tg->exit_signal };
 
 	tg->zombie = true;
+	if (unlikely(g_strace_enabled))
+		strace_process_exit(list_first_entry(&tg->tasks, struct task, tg_node), tg->exit_status);
 	if (tg == g_kernel.init_tg) {
 		g_kernel.init_exit_status = tg->exit_status;
 		g_kernel.init_exited = true;

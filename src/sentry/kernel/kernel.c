@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <time.h>
 #include "lib/log.h"
+#include "sentry/strace/strace.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/waitq.h"
@@ -81,6 +82,8 @@ int task_sleep(struct task *t, uint64_t deadline)
 
 	if (task_signal_pending(t) || t->exiting)
 		return -EINTR;
+	if (unlikely(t->strace_active))
+		strace_block(t);
 	t->woken = false;
 	t->state = TASK_SLEEPING;
 	while (!t->woken) {

@@ -12,6 +12,7 @@
 #include "sentry/kernel/errno_ext.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/strace/strace.h"
 
 #define SIG_DFL_HANDLER 0
 #define SIG_IGN_HANDLER 1
@@ -246,6 +247,8 @@ void task_deliver_signals(struct task *t)
 		}
 		if (handler == SIG_IGN_HANDLER)
 			continue;
+		if (unlikely(g_strace_enabled) && (handler != SIG_DFL_HANDLER || !sig_default_ignored(sig)))
+			strace_signal(t, sig, &info);
 		if (handler != SIG_DFL_HANDLER) {
 			run_handler(t, sig, &info);
 			return;	/* one frame at a time; the rest after it is set up */

@@ -19,6 +19,7 @@
 struct mm;
 struct fd_table;
 struct fs_context;
+struct strace_call;
 
 #define NGROUPS_MAX 65536
 #define GUEST_RLIM_NLIMITS 16
@@ -97,6 +98,8 @@ struct task {
 	bool vfork_done;
 	char comm[16];
 	uint64_t start_ns;
+	struct strace_call *strace;	/* --strace state of the current call */
+	bool strace_active;		/* a traced call is in progress */
 };
 
 /* The task running on this host thread (NULL outside task threads). */

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include "lib/log.h"
+#include "sentry/strace/strace.h"
 
 #define SYS_NR_RT_SIGRETURN 15
 #include "sentry/syscalls/syscalls.h"
@@ -32,7 +33,13 @@ void syscall_dispatch(struct task *t)
 				       t->regs.r9 } };
 	long ret;
 
+	bool traced = unlikely(g_strace_enabled) && strace_wants((long)nr);
+
+	if (traced)
+		strace_enter(t, (long)nr, &args);
 	ret = d && d->fn ? d->fn(t, &args) : syscall_unimplemented(nr, d);
+	if (traced)
+		strace_exit(t, (long)nr, &args, ret);
 	/* rt_sigreturn returns the restored rax, which may look like anything. */
 	if (errno_is_restart(ret) && nr != SYS_NR_RT_SIGRETURN) {
 		/* Restart or EINTR is decided at signal delivery (SA_RESTART). */

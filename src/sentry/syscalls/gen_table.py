@@ -21,8 +21,9 @@ def read_rows(tbl):
         nr, name, entry, support = int(cols[0]), cols[1], cols[2], cols[3]
         if support.startswith("cap:"):
             support = "eperm"
-        note = cols[4] if len(cols) > 4 and cols[4] != "-" else ""
-        rows.append((nr, name, entry, support, note))
+        args = cols[4] if len(cols) > 4 else "-"
+        note = cols[5] if len(cols) > 5 and cols[5] != "-" else ""
+        rows.append((nr, name, entry, support, note, args))
     return rows
 
 
@@ -36,7 +37,7 @@ def write_doc(rows, out):
         f.write(f"Full: {counts['full']}, partial: {counts['partial']}, "
                 f"unsupported: {counts['enosys'] + counts['eperm']} (of {len(rows)}).\n\n")
         f.write("| # | system call | supported | notes |\n|---:|---|---|---|\n")
-        for nr, name, _, support, note in rows:
+        for nr, name, _, support, note, _ in rows:
             f.write(f"| {nr} | `{name}` | {label[support]} | {note} |\n")
 
 
@@ -45,23 +46,24 @@ def main():
         write_doc(read_rows(sys.argv[2]), sys.argv[3])
         return
     tbl, out, decls = sys.argv[1], sys.argv[2], sys.argv[3]
-    rows = [(nr, name, entry, SUPPORT[support]) for nr, name, entry, support, _ in read_rows(tbl)]
+    rows = [(nr, name, entry, SUPPORT[support], args) for nr, name, entry, support, _, args in read_rows(tbl)]
     with open(decls, "w") as f:
         f.write("/* Generated from syscall_64.tbl by gen_table.py: do not edit. */\n#pragma once\n\n")
         f.write("struct task;\nstruct syscall_args;\n\n")
-        for _, _, entry, _ in rows:
+        for _, _, entry, _, _ in rows:
             if entry != "-":
                 f.write(f"long {entry}(struct task *t, const struct syscall_args *a);\n")
     with open(out, "w") as f:
         f.write("/* Generated from syscall_64.tbl by gen_table.py: do not edit. */\n")
         f.write('#include "sentry/syscalls/syscalls.h"\n\n')
-        for _, _, entry, _ in rows:
+        for _, _, entry, _, _ in rows:
             if entry != "-":
                 f.write(f"#pragma weak {entry}\n")
         f.write("\nconst struct syscall_desc syscall_table[SYSCALL_TABLE_SIZE] = {\n")
-        for nr, name, entry, support in rows:
+        for nr, name, entry, support, args in rows:
             fn = entry if entry != "-" else "NULL"
-            f.write(f'\t[{nr}] = {{ "{name}", {fn}, {support} }},\n')
+            spec = "NULL" if args == "-" else f'"{"" if args == "void" else args}"'
+            f.write(f'\t[{nr}] = {{ "{name}", {fn}, {support}, {spec} }},\n')
         f.write("};\n")
 
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include "sentry/fs/vfs.h"
 #include "sentry/mm/usercopy.h"
@@ -126,6 +127,84 @@ long sys_preadv(struct task *t, const struct syscall_args *a)
 long sys_pwritev(struct task *t, const struct syscall_args *a)
 {
 	return do_rwv(t, a, true, true);
+}
+
+#define SENDFILE_CHUNK 65536
+
+/* sendfile(2): copy through a Sentry buffer; in_fd must support reads at an offset or in order. */
+long sys_sendfile(struct task *t, const struct syscall_args *a)
+{
+	struct file *in = fdget(t, arg_int(a, 1)), *out = fdget(t, arg_int(a, 0));
+	uptr_t uoff = arg_uptr(a, 2);
+	size_t count = MIN(arg_u64(a, 3), (uint64_t)MAX_RW_COUNT), done = 0;
+	int64_t off = 0;
+	uint64_t pos;
+	char *buf = NULL;
+	long ret = 0;
+
+	if (!in || !out) {
+		ret = -EBADF;
+		goto out;
+	}
+	if ((in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY) {
+		ret = -EBADF;
+		goto out;
+	}
+	if (out->flags & O_APPEND) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (uoff.a) {
+		if (copy_in_obj(t, &off, uoff)) {
+			ret = -EFAULT;
+			goto out;
+		}
+		if (off < 0 || !has_position(in)) {
+			ret = off < 0 ? -EINVAL : -ESPIPE;
+			goto out;
+		}
+	}
+	pos = uoff.a ? (uint64_t)off : in->pos;
+	buf = xmalloc(SENDFILE_CHUNK);
+	while (done < count) {
+		struct iov_iter it;
+		uint64_t out_pos = out->pos;
+		ssize_t got, put;
+
+		iov_iter_kernel(&it, buf, MIN(count - done, (size_t)SENDFILE_CHUNK));
+		got = vfs_read(in, &it, &pos);
+		if (got <= 0) {
+			if (!done)
+				ret = got;
+			break;
+		}
+		iov_iter_kernel(&it, buf, got);
+		put = vfs_write(out, &it, &out_pos);
+		if (put < 0) {
+			if (!done)
+				ret = finish_write(t, put);
+			break;
+		}
+		out->pos = out_pos;
+		done += put;
+		if (put < got) {
+			pos -= got - put;
+			break;
+		}
+	}
+	if (!uoff.a)
+		in->pos = pos;
+	else if (copy_out(t, uoff, &pos, sizeof(pos)))
+		ret = -EFAULT;
+	if (!ret)
+		ret = (long)done;
+out:
+	free(buf);
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return ret;
 }
 
 /* lseek(2) */

@@ -21,6 +21,7 @@ struct syscall_desc {
 	const char *name;
 	syscall_fn fn;		/* NULL: not implemented */
 	enum syscall_support support;
+	const char *args;	/* argument types for --strace; NULL when unknown */
 };
 
 #define SYSCALL_TABLE_SIZE 462

@@ -15,6 +15,7 @@
 #include "sentry/fs/host/hostfd.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/strace/strace.h"
 #include "sentry/mm/usercopy.h"
 
 #define BOUNCE 65536
@@ -31,6 +32,12 @@ int host_wait_fd(struct task *t, int fd, short events)
 	sigset_t unblocked;
 	int r;
 
+	struct pollfd now = { fd, events, 0 };
+
+	if (poll(&now, 1, 0) > 0)
+		return 0;
+	if (unlikely(t->strace_active))
+		strace_block(t);
 	pthread_sigmask(SIG_SETMASK, NULL, &unblocked);
 	sigdelset(&unblocked, SIGUSR1);
 	for (;;) {
