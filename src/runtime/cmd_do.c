@@ -16,7 +16,7 @@
 static void do_usage(FILE *out)
 {
 	fprintf(out, "usage: cvisor do [--root DIR] [--cwd DIR] [--env NAME=VALUE]... [--platform NAME]\n"
-		     "                 [--strace] [--strace-syscalls=LIST] [--] COMMAND [ARG...]\n");
+		     "                 [--strace] [--strace-syscalls=LIST] [--report-unsupported] [--] COMMAND [ARG...]\n");
 }
 
 static char **add_env(char **env, size_t *n, const char *kv)
@@ -66,6 +66,8 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 				return 2;
 			}
 			env = add_env(env, &nenv, argv[++k]);
+		} else if (strcmp(argv[k], "--report-unsupported") == 0) {
+			cfg.report_unsupported = true;
 		} else if (strcmp(argv[k], "--strace") == 0) {
 			cfg.strace = true;
 		} else if (strncmp(argv[k], "--strace-syscalls=", 18) == 0) {

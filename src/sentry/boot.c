@@ -30,6 +30,7 @@
 #include "sentry/mm/mm.h"
 #include "sentry/sentry.h"
 #include "sentry/strace/strace.h"
+#include "sentry/syscalls/unsupported.h"
 
 #define MEMFILE_SIZE (64ULL << 30)
 
@@ -268,6 +269,8 @@ int sentry_run(const struct sentry_config *cfg)
 	while (g_kernel.nr_tasks > 0)
 		pthread_cond_wait(&g_kernel.all_exited, &g_kernel.lock);
 	status = g_kernel.init_exit_status;
+	if (cfg->report_unsupported)
+		unsupported_report(STDERR_FILENO);
 	kernel_unlock();
 	if (status & 0x7f)
 		return 128 + (status & 0x7f);

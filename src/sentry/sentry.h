@@ -12,6 +12,7 @@ struct sentry_config {
 	const char *hostname;
 	bool debug;
 	bool strace;
+	bool report_unsupported;	/* summary of unsupported syscalls/features at exit */
 	const char *strace_syscalls;	/* comma-separated filter, NULL for all */
 };
 

@@ -13,7 +13,11 @@ check() {	# name expected actual
 root=$work/smoke-root
 "$here/rootfs/make-busybox-root.sh" "$root" >/dev/null || exit 77
 printf 'not an elf\n' > "$root/junk" && chmod +x "$root/junk"
-run() { timeout -k 5 60 "$cvisor" do --root "$root" -- "$@"; }
+run() {
+	if [ "$1" = --report-unsupported ]; then shift; set -- --report-unsupported --root "$root" -- "$@"
+	else set -- --root "$root" -- "$@"; fi
+	timeout -k 5 60 "$cvisor" do "$@"
+}
 
 check echo "hello sandbox" "$(run /bin/busybox echo hello sandbox 2>&1)"
 run /bin/busybox sh -c 'exit 7' >/dev/null 2>&1; check exit-status 7 $?
@@ -27,6 +31,8 @@ run /bin/busybox sh -c 'echo one; echo two; echo three' > "$work/smoke-out"
 check stdout-to-file "one two three" "$(tr '\n' ' ' < "$work/smoke-out" | sed 's/ $//')"
 echo zero > "$work/smoke-out"; run /bin/busybox echo four >> "$work/smoke-out"
 check stdout-append "zero four" "$(tr '\n' ' ' < "$work/smoke-out" | sed 's/ $//')"
+report=$(run --report-unsupported /bin/busybox true 2>&1 >/dev/null)
+check report-unsupported "rseq set_robust_list" "$(echo "$report" | awk 'NR > 1 {print $1}' | tr '\n' ' ' | sed 's/ $//')"
 run /junk >/dev/null 2>&1; check non-elf-fails 125 $?
 run /no/such/binary >/dev/null 2>&1; check missing-binary 125 $?
 echo "$pass passed, $fail failed"

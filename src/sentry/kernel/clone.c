@@ -19,6 +19,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
+#include "sentry/syscalls/unsupported.h"
 
 struct task *task_alloc(pid_t tid)
 {
@@ -97,11 +98,7 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
 	if (flags & CLONE_THREAD) {
-		static bool warned;
-
-		if (!warned)
-			log_warn("clone(CLONE_THREAD) is not supported yet");
-		warned = true;
+		unsupported_feature(t, "clone", "CLONE_THREAD");
 		return -ENOSYS;
 	}
 	if (args->exit_signal > LINUX_NSIG)

@@ -4,24 +4,17 @@
 #include <errno.h>
 #include "lib/log.h"
 #include "sentry/strace/strace.h"
+#include "sentry/syscalls/unsupported.h"
 
 #define SYS_NR_RT_SIGRETURN 15
 #include "sentry/syscalls/syscalls.h"
 
-static uint8_t g_reported[SYSCALL_TABLE_SIZE / 8 + 1];
-
-static long syscall_unimplemented(uint64_t nr, const struct syscall_desc *d)
+static long syscall_unimplemented(struct task *t, uint64_t nr, const struct syscall_desc *d,
+				  const struct syscall_args *a)
 {
-	if (nr < SYSCALL_TABLE_SIZE) {
-		if (!(g_reported[nr / 8] & (1 << (nr % 8)))) {
-			g_reported[nr / 8] |= 1 << (nr % 8);
-			log_info("unsupported syscall %s (%lu)", d && d->name ? d->name : "?", (unsigned long)nr);
-		}
-		if (d && d->support == SUPPORT_EPERM)
-			return -EPERM;
-	} else {
-		log_warn("unknown syscall number %lu", (unsigned long)nr);
-	}
+	unsupported_syscall(t, (long)nr, a);
+	if (d && d->support == SUPPORT_EPERM)
+		return -EPERM;
 	return -ENOSYS;
 }
 
@@ -37,7 +30,7 @@ void syscall_dispatch(struct task *t)
 
 	if (traced)
 		strace_enter(t, (long)nr, &args);
-	ret = d && d->fn ? d->fn(t, &args) : syscall_unimplemented(nr, d);
+	ret = d && d->fn ? d->fn(t, &args) : syscall_unimplemented(t, nr, d, &args);
 	if (traced)
 		strace_exit(t, (long)nr, &args, ret);
 	/* rt_sigreturn returns the restored rax, which may look like anything. */

@@ -11,6 +11,7 @@
 #include "sentry/fs/vfs.h"
 #include "sentry/mm/usercopy.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/unsupported.h"
 
 #define VALID_OPEN_FLAGS                                                                                    \
 	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC |    \
@@ -155,6 +156,7 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 		ret = S_ISFIFO(f->inode->mode) ? 65536 : -EBADF;
 		break;
 	default:
+		unsupported_cmd(t, "fcntl", cmd);
 		ret = -EINVAL;
 		break;
 	}
@@ -196,8 +198,12 @@ long sys_ioctl(struct task *t, const struct syscall_args *a)
 			int n = f->pos < f->inode->size ? (int)(f->inode->size - f->pos) : 0;
 
 			ret = copy_out_obj(t, arg_uptr(a, 2), &n) ? -EFAULT : 0;
-		} else
+		} else {
+			/* terminal ioctls on a non-terminal: ENOTTY is the right answer */
+			if ((cmd >> 8) != 'T')
+				unsupported_cmd(t, "ioctl", cmd);
 			ret = -ENOTTY;
+		}
 	}
 	file_put(f);
 	return ret;

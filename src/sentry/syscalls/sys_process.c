@@ -19,6 +19,7 @@
 #include "sentry/kernel/wait.h"
 #include "sentry/mm/usercopy.h"
 #include "sentry/syscalls/syscalls.h"
+#include "sentry/syscalls/unsupported.h"
 
 /* fork(2) */
 long sys_fork(struct task *t, const struct syscall_args *a)
@@ -312,6 +313,7 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
 		v = 0;
 		return copy_out_obj(t, arg_uptr(a, 1), &v) ? -EFAULT : 0;
 	default:
+		unsupported_cmd(t, "prctl", arg_int(a, 0));
 		return -EINVAL;
 	}
 }
