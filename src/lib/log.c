@@ -1,41 +1,149 @@
 // SPDX-License-Identifier: MIT
-/* Logging to stderr with a component tag; fatal() for broken invariants. */
+/* Logging: component files, runc-compatible text/JSON lines, backtraces on fatal errors and crashes. */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <execinfo.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "lib/log.h"
 #include "lib/util.h"
 
-enum log_level g_log_level = LOG_INFO;
+enum log_level g_log_level = LOG_WARN;
 const char *g_log_component = "cvisor";
+static int g_log_fd = STDERR_FILENO;
+static bool g_log_structured;		/* a file: runc formats; stderr: short human lines */
+static enum log_format g_log_format;
+static const char *g_log_dir;
+
+static const char *const level_names[] = { "debug", "info", "warning", "error" };
+
+int log_fd(void)
+{
+	return g_log_fd;
+}
+
+static int open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int log_configure(const struct log_config *cfg)
+{
+	g_log_level = cfg->debug ? LOG_DEBUG : LOG_WARN;
+	g_log_format = cfg->format;
+	if (cfg->dir) {
+		if (mkdir(cfg->dir, 0750) < 0 && errno != EEXIST)
+			return -errno;
+		g_log_dir = cfg->dir;
+		g_log_level = LOG_DEBUG;
+	} else if (cfg->file) {
+		int fd = open_log(cfg->file);
+
+		if (fd < 0)
+			return fd;
+		g_log_fd = fd;
+		g_log_structured = true;
+	}
+	return 0;
+}
+
+int log_set_component(const char *component)
+{
+	g_log_component = component;
+	if (g_log_dir) {
+		char path[4096];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s.log", g_log_dir, component);
+		fd = open_log(path);
+		if (fd < 0)
+			return fd;
+		if (g_log_fd != STDERR_FILENO)
+			close(g_log_fd);
+		g_log_fd = fd;
+		g_log_structured = true;
+	}
+	return 0;
+}
 
 void log_init(const char *component, bool debug)
 {
-	g_log_component = component;
-	g_log_level = debug ? LOG_DEBUG : LOG_WARN;
+	struct log_config cfg = { .debug = debug };
+
+	log_configure(&cfg);
+	log_set_component(component);
+}
+
+/* JSON string escaping for the msg field. */
+static int json_escape(char *out, size_t size, const char *in)
+{
+	size_t n = 0;
+
+	for (; *in && n + 7 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c == '"' || c == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)c;
+		} else if (c < 0x20) {
+			n += snprintf(out + n, size - n, "\\u%04x", c);
+		} else {
+			out[n++] = (char)c;
+		}
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+static void write_all(const char *buf, size_t n)
+{
+	while (n) {
+		ssize_t w = write(g_log_fd, buf, n);
+
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= w;
+	}
 }
 
 static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
-	static const char *const names[] = { "D", "I", "W", "E" };
-	char buf[1024];
+	char msg[1024], esc[2048], line[3072], stamp[64];
 	struct timespec ts;
+	struct tm tm;
 	int n;
 
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	n = snprintf(buf, sizeof(buf), "%s %ld.%06ld %s[%d]: ", names[lvl], (long)ts.tv_sec,
-		     ts.tv_nsec / 1000, g_log_component, getpid());
-	n += vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-	if (n >= (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, n) < 0) {
-		/* nowhere left to report to */
+	gmtime_r(&ts.tv_sec, &tm);
+	n = (int)strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(stamp + n, sizeof(stamp) - n, ".%06ldZ", ts.tv_nsec / 1000);
+	if (!g_log_structured) {
+		n = snprintf(line, sizeof(line), "%c %s %s[%d]: %s\n", "DIWE"[lvl], stamp, g_log_component,
+			     getpid(), msg);
+	} else if (g_log_format == LOG_FORMAT_JSON) {
+		json_escape(esc, sizeof(esc), msg);
+		n = snprintf(line, sizeof(line),
+			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\",\"component\":\"%s\",\"pid\":%d}\n",
+			     level_names[lvl], esc, stamp, g_log_component, getpid());
+	} else {
+		json_escape(esc, sizeof(esc), msg);
+		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\" component=%s pid=%d\n", stamp,
+			     level_names[lvl], esc, g_log_component, getpid());
 	}
+	if (n > (int)sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	write_all(line, n);
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
@@ -49,6 +157,17 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	va_end(ap);
 }
 
+void log_backtrace(void)
+{
+	void *frames[64];
+	int n = backtrace(frames, 64);
+	char **names = backtrace_symbols(frames, n);
+
+	for (int k = 0; k < n; k++)
+		log_msg(LOG_ERROR, "  #%d %s", k, names ? names[k] : "?");
+	free(names);
+}
+
 void fatal(const char *fmt, ...)
 {
 	va_list ap;
@@ -56,40 +175,36 @@ void fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vmsg(LOG_ERROR, fmt, ap);
 	va_end(ap);
+	log_backtrace();
+	signal(SIGABRT, SIG_DFL);	/* the trace is logged; the crash handler need not repeat it */
+	if (g_log_fd != STDERR_FILENO) {
+		static const char note[] = "cvisor: fatal error; see the log for details\n";
+
+		if (write(STDERR_FILENO, note, sizeof(note) - 1) < 0) {
+			/* nothing more we can do */
+		}
+	}
 	abort();
 }
 
-void *xmalloc(size_t size)
+static void on_crash(int sig, siginfo_t *si, void *uc)
 {
-	void *p = malloc(size ? size : 1);
-
-	if (!p)
-		fatal("out of memory (%zu bytes)", size);
-	return p;
+	(void)uc;
+	/* Not async-signal-safe, but the process is going down anyway and the trace is worth it. */
+	log_msg(LOG_ERROR, "panic: %s at address %p in %s thread %d", strsignal(sig), si->si_addr, g_log_component,
+		gettid());
+	log_backtrace();
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
-void *xzalloc(size_t size)
+void log_install_crash_handler(void)
 {
-	void *p = calloc(1, size ? size : 1);
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa = { .sa_sigaction = on_crash, .sa_flags = SA_SIGINFO | SA_RESETHAND };
 
-	if (!p)
-		fatal("out of memory (%zu bytes)", size);
-	return p;
-}
-
-void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size ? size : 1);
-	if (!p)
-		fatal("out of memory (%zu bytes)", size);
-	return p;
-}
-
-char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-
-	if (!p)
-		fatal("out of memory");
-	return p;
+	sigemptyset(&sa.sa_mask);
+	backtrace((void *[1]){ 0 }, 1);	/* load libgcc now, not inside the handler */
+	for (size_t k = 0; k < ARRAY_SIZE(sigs); k++)
+		sigaction(sigs[k], &sa, NULL);
 }

@@ -1,16 +1,38 @@
 /* SPDX-License-Identifier: MIT */
-/* Logging for all cvisor components; debug messages only with --debug. */
+/*
+ * Logging for all cvisor components. By default short lines on stderr;
+ * with --log FILE or --debug-log DIR (one file per component: runtime.log,
+ * sentry.log, gofer.log) in runc's formats: logrus-style text or JSON lines.
+ */
 #pragma once
 #include <stdbool.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
 
 extern enum log_level g_log_level;
 extern const char *g_log_component;
 
+struct log_config {
+	bool debug;
+	const char *file;		/* --log: every component into this file */
+	const char *dir;		/* --debug-log: DIR/<component>.log */
+	enum log_format format;
+};
+
+/* Returns 0 or -errno (the file or directory cannot be opened). */
+int log_configure(const struct log_config *cfg);
+/* Switch the component name (and file, with --debug-log). */
+int log_set_component(const char *component);
+/* The fd log lines go to (for --strace output into the debug log). */
+int log_fd(void);
 void log_init(const char *component, bool debug);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 __attribute__((noreturn, format(printf, 1, 2))) void fatal(const char *fmt, ...);
+/* Log the calling thread's backtrace at error level. */
+void log_backtrace(void);
+/* Log a backtrace and die on SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT in this process. */
+void log_install_crash_handler(void);
 
 #define log_debug(...)                              \
 	do {                                        \

@@ -95,8 +95,14 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 	}
 	cfg.argv = argv + k;
 	cfg.envp = env;
-	log_init("sentry", g->debug);
+	log_info("do: root %s, command %s", cfg.root, cfg.argv[0]);
+	if (log_set_component("sentry")) {
+		fprintf(stderr, "cvisor do: cannot open the sentry log\n");
+		return 125;
+	}
 	ret = sentry_run(&cfg);
+	log_set_component("runtime");
+	log_info("do: exit status %d", ret);
 	free(env);
 	if (ret < 0) {
 		fprintf(stderr, "cvisor do: sandbox failed to start\n");

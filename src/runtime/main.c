@@ -7,6 +7,8 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include "lib/log.h"
 #include "runtime/runtime.h"
 
 static const struct verb {
@@ -18,9 +20,53 @@ static const struct verb {
 	{ "syscalls", cmd_syscalls, "list the system calls the Sentry serves, with their support level" },
 };
 
+/* "--name=value" or "--name value": the value, advancing *k past a separate one; NULL if not this option. */
+static const char *option_value(int argc, char **argv, int *k, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*k], name, n) != 0)
+		return NULL;
+	if (argv[*k][n] == '=')
+		return argv[*k] + n + 1;
+	if (argv[*k][n] == '\0' && *k + 1 < argc)
+		return argv[++*k];
+	return NULL;
+}
+
+static int setup_logging(const struct global_opts *g)
+{
+	struct log_config cfg = { .debug = g->debug, .file = g->log_file, .dir = g->debug_log_dir };
+	int err;
+
+	if (g->log_format && strcmp(g->log_format, "json") == 0)
+		cfg.format = LOG_FORMAT_JSON;
+	else if (g->log_format && strcmp(g->log_format, "text") != 0) {
+		fprintf(stderr, "cvisor: --log-format must be text or json, not '%s'\n", g->log_format);
+		return -1;
+	}
+	err = log_configure(&cfg);
+	if (!err)
+		err = log_set_component("runtime");
+	if (err) {
+		fprintf(stderr, "cvisor: cannot open the log (%s): %s\n", g->debug_log_dir ? g->debug_log_dir : g->log_file,
+			strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: cvisor [--debug] [--platform=NAME] [--strace] [--strace-syscalls=LIST] VERB [ARGS...]\n\n"
+	fprintf(out, "usage: cvisor [GLOBAL OPTIONS] VERB [ARGS...]\n\n"
+		     "global options:\n"
+		     "  --debug                  log debug messages\n"
+		     "  --log FILE               write logs to FILE (runc-compatible)\n"
+		     "  --log-format text|json   format of --log and --debug-log files\n"
+		     "  --debug-log DIR          one log file per component in DIR (implies --debug)\n"
+		     "  --platform NAME          how guest code runs: ptrace\n"
+		     "  --strace                 log every guest system call\n"
+		     "  --strace-syscalls LIST   ... only these (comma-separated)\n\n"
 		     "verbs:\n");
 	for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
 		fprintf(out, "  %-8s %s\n", verbs[k].name, verbs[k].help);
@@ -32,14 +78,22 @@ int main(int argc, char **argv)
 	int k = 1;
 
 	for (; k < argc && argv[k][0] == '-'; k++) {
+		const char *v;
+
 		if (strcmp(argv[k], "--debug") == 0)
 			g.debug = true;
-		else if (strncmp(argv[k], "--platform=", 11) == 0)
-			g.platform = argv[k] + 11;
+		else if ((v = option_value(argc, argv, &k, "--platform")))
+			g.platform = v;
 		else if (strcmp(argv[k], "--strace") == 0)
 			g.strace = true;
-		else if (strncmp(argv[k], "--strace-syscalls=", 18) == 0)
-			g.strace_syscalls = argv[k] + 18;
+		else if ((v = option_value(argc, argv, &k, "--strace-syscalls")))
+			g.strace_syscalls = v;
+		else if ((v = option_value(argc, argv, &k, "--log")))
+			g.log_file = v;
+		else if ((v = option_value(argc, argv, &k, "--log-format")))
+			g.log_format = v;
+		else if ((v = option_value(argc, argv, &k, "--debug-log")))
+			g.debug_log_dir = v;
 		else if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
 			usage(stdout);
 			return 0;
@@ -53,6 +107,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (setup_logging(&g))
+		return 2;
 	for (size_t v = 0; v < sizeof(verbs) / sizeof(verbs[0]); v++)
 		if (strcmp(argv[k], verbs[v].name) == 0)
 			return verbs[v].fn(argc - k, argv + k, &g);

@@ -5,6 +5,9 @@
 
 struct global_opts {
 	bool debug;
+	const char *log_file;		/* --log */
+	const char *log_format;		/* --log-format text|json */
+	const char *debug_log_dir;	/* --debug-log DIR */
 	const char *platform;
 	bool strace;
 	const char *strace_syscalls;

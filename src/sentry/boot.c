@@ -229,8 +229,12 @@ int sentry_run(const struct sentry_config *cfg)
 		return -EINVAL;
 	}
 	setup_host_signals();
+	log_install_crash_handler();
+	if (getenv("CVISOR_TEST_CRASH"))
+		raise(SIGSEGV);	/* lets tests check that a Sentry crash is logged with a backtrace */
 	if (cfg->strace || cfg->strace_syscalls) {
-		int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+		/* into the debug log when there is one, else stderr */
+		int fd = fcntl(log_fd(), F_DUPFD_CLOEXEC, 3);
 
 		err = strace_configure(cfg->strace_syscalls, fd < 0 ? STDERR_FILENO : fd);
 		if (err)

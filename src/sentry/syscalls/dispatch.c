@@ -40,6 +40,4 @@ void syscall_dispatch(struct task *t)
 		ret = -EINTR;
 	}
 	t->regs.rax = (uint64_t)ret;
-	log_debug("[%d] %s(%#lx, %#lx, %#lx) = %ld", t->tid, d && d->name ? d->name : "?", (unsigned long)args.a[0],
-		  (unsigned long)args.a[1], (unsigned long)args.a[2], ret);
 }
