@@ -3,7 +3,7 @@
 BUILD ?= build
 DEPS = meson ninja-build gcc python3 busybox-static pkg-config util-linux
 
-.PHONY: all deps demo check clean compat-table
+.PHONY: all deps demo check clean compat-table bench
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -23,6 +23,11 @@ demo: deps all
 check: deps all
 	meson test -C $(BUILD) --num-processes 2 --print-errorlogs; status=$$?; \
 	python3 tests/summary.py $(BUILD)/meson-logs/testlog.json; exit $$status
+
+# Benchmarks: native vs cvisor (vs runsc when installed), one table; never judged in CI.
+# make bench BENCH_ARGS='--pin 1 --only getppid,startup'
+bench: deps all
+	python3 bench/run.py --build $(BUILD) $(BENCH_ARGS)
 
 compat-table: all
 	cp $(BUILD)/compatibility.md docs/compatibility.md

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""cvisor benchmark suite: micro-benchmarks, start-up time and idle memory,
+natively, under cvisor (each platform) and under runsc when installed, in one
+run, interleaved, with medians and ratios to native. Never judged in CI: with
+--quick it only proves that everything still runs.
+
+    bench/run.py [--build DIR] [--quick] [--reps N] [--only a,b] [--pin CPUS]
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+# name -> (iterations, quick iterations); page_faults counts MiB
+MICRO = {
+    "getppid": (20000, 200), "clock_gettime": (20000, 200), "read_1byte": (20000, 200),
+    "open_read_close": (5000, 50), "stat": (10000, 100), "create_write_unlink": (2000, 20),
+    "pipe_throughput": (4000, 40), "pipe_pingpong": (5000, 50), "fork_exit_wait": (200, 5),
+    "fork_exec_wait": (100, 3), "thread_create_join": (1000, 10), "mmap_touch_munmap": (500, 10),
+    "page_faults": (256, 4), "tcp_throughput": (2000, 20), "tcp_rr": (5000, 50),
+}
+
+
+def build(work):
+    micro = os.path.join(work, "micro")
+    subprocess.run(["cc", "-O2", "-static", "-pthread", "-o", micro, os.path.join(HERE, "micro.c")],
+                   check=True, stderr=subprocess.DEVNULL)
+    root = os.path.join(work, "root")
+    subprocess.run([os.path.join(REPO, "tests/rootfs/make-busybox-root.sh"), root, micro],
+                   check=True, stdout=subprocess.DEVNULL)
+    return micro, root
+
+
+def runners(args, micro, root):
+    pin = ["taskset", "-c", args.pin] if args.pin else []
+    cvisor = os.path.abspath(os.path.join(args.build, "cvisor"))
+    out = {"native": lambda cmd: pin + [micro if cmd[0] == "/tests/micro" else os.path.join(root, cmd[0].lstrip("/"))] + cmd[1:]}
+    for platform in args.platforms.split(","):
+        out[f"cvisor-{platform}"] = (lambda p: lambda cmd: pin + [cvisor, f"--platform={p}", "do", "--root", root, "--"] + cmd)(platform)
+    if shutil.which("runsc") and not args.no_runsc:
+        out["runsc"] = lambda cmd: pin + ["runsc", "--network=none", "--ignore-cgroups", "do", "-quiet", "-root", root, "-cwd", "/"] + cmd
+    return out
+
+
+def run_micro(argv, timeout):
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    lines = [line for line in r.stdout.split("\n") if line.strip()]
+    if r.returncode != 0 or not lines or lines[-1].strip() == "n/a":
+        return None
+    return float(lines[-1].split()[0])
+
+
+def startup_ms(argv):
+    t = time.monotonic()
+    r = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    return (time.monotonic() - t) * 1000 if r.returncode == 0 else None
+
+
+def tree_pss_kb(pid):
+    """Sum of PSS of @pid and all its descendants."""
+    pids, total = [pid], 0
+    while pids:
+        p = pids.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                pids += [int(c) for c in f.read().split()]
+        except OSError:
+            pass
+    return total
+
+
+def idle_memory_kb(argv):
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    kb = tree_pss_kb(proc.pid)
+    proc.wait(timeout=30)
+    return kb or None
+
+
+def fmt(v, unit):
+    if v is None:
+        return "n/a"
+    if unit == "MB/s":
+        return f"{v:,.0f} MB/s"
+    if unit == "ms":
+        return f"{v:,.1f} ms"
+    if unit == "KiB":
+        return f"{v / 1024:,.1f} MiB"
+    return f"{v:,.0f} ns" if v >= 100 else f"{v:,.1f} ns"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--quick", action="store_true", help="one repetition, few iterations (CI)")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--only", help="comma-separated benchmarks (see `micro list`, startup, idle_memory)")
+    ap.add_argument("--pin", help="taskset CPU list for every run, e.g. 1")
+    ap.add_argument("--platforms", default="ptrace")
+    ap.add_argument("--no-runsc", action="store_true")
+    args = ap.parse_args()
+    reps = 1 if args.quick else args.reps
+    names = list(MICRO) + ["startup", "idle_memory"]
+    if args.only:
+        names = [n for n in args.only.split(",") if n in names]
+    work = tempfile.mkdtemp(prefix="cvisor-bench.")
+    try:
+        micro, root = build(work)
+        rs = runners(args, micro, root)
+        results = {n: {r: [] for r in rs} for n in names}
+        for _ in range(reps):
+            for name in names:
+                for rname, argv in rs.items():       # interleaved: runners share the machine's mood
+                    if name == "startup":
+                        v = startup_ms(argv(["/bin/true"]))
+                    elif name == "idle_memory":
+                        v = idle_memory_kb(argv(["/bin/sleep", "3"]))
+                    else:
+                        iters = MICRO[name][1 if args.quick else 0]
+                        v = run_micro(argv(["/tests/micro", name, str(iters)]), timeout=300)
+                    if v is not None:
+                        results[name][rname].append(v)
+        print_table(results, rs, reps, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def print_table(results, rs, reps, args):
+    cols = list(rs)
+    head = f"{'benchmark':<22}" + "".join(f"{c:>18}" for c in cols) + "".join(f"{' ' + c + '/native':>22}" for c in cols[1:])
+    print(f"# medians of {reps} run(s){', pinned to CPUs ' + args.pin if args.pin else ''}; "
+          "ratios are how many times slower (or bigger) than native")
+    print(head)
+    for name, per in results.items():
+        unit = "MB/s" if name.endswith("throughput") else "ms" if name == "startup" else "KiB" if name == "idle_memory" else "ns"
+        med = {c: statistics.median(v) if v else None for c, v in per.items()}
+        row = f"{name:<22}" + "".join(f"{fmt(med[c], unit):>18}" for c in cols)
+        for c in cols[1:]:
+            n, v = med["native"], med[c]
+            if n is None or v is None or v == 0 or n == 0:
+                row += f"{'n/a':>22}"
+            else:
+                ratio = n / v if unit == "MB/s" else v / n
+                row += f"{ratio:>21.1f}x"
+        print(row)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
