@@ -191,8 +191,12 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
 	/* Not async-signal-safe, but the process is going down anyway and the trace is worth it. */
-	log_msg(LOG_ERROR, "panic: %s at address %p in %s thread %d", strsignal(sig), si->si_addr, g_log_component,
-		gettid());
+	if (sig == SIGSYS)
+		log_msg(LOG_ERROR, "seccomp violation: host syscall %d (arch %#x) in %s thread %d", si->si_syscall,
+			si->si_arch, g_log_component, gettid());
+	else
+		log_msg(LOG_ERROR, "panic: %s at address %p in %s thread %d", strsignal(sig), si->si_addr,
+			g_log_component, gettid());
 	log_backtrace();
 	signal(sig, SIG_DFL);
 	raise(sig);
@@ -200,7 +204,8 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 
 void log_install_crash_handler(void)
 {
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+	/* SIGSYS: a host syscall outside the seccomp allowlist, when the filter traps */
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGSYS };
 	struct sigaction sa = { .sa_sigaction = on_crash, .sa_flags = SA_SIGINFO | SA_RESETHAND };
 
 	sigemptyset(&sa.sa_mask);

@@ -31,7 +31,7 @@ void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(pri
 __attribute__((noreturn, format(printf, 1, 2))) void fatal(const char *fmt, ...);
 /* Log the calling thread's backtrace at error level. */
 void log_backtrace(void);
-/* Log a backtrace and die on SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT in this process. */
+/* Log a backtrace and die on SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGABRT/SIGSYS in this process. */
 void log_install_crash_handler(void);
 
 #define log_debug(...)                              \

@@ -10,7 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +40,28 @@
 #define MEMFILE_SIZE (64ULL << 30)
 
 static struct platform g_platform_instance;
+
+/*
+ * CVISOR_TEST_CRASH=segv|seccomp: crash the Sentry on purpose so tests can
+ * check that panics and seccomp violations reach the log with a backtrace.
+ */
+static void test_crash(const char *how)
+{
+	if (strcmp(how, "seccomp") == 0) {
+		struct sock_filter trap_getppid[] = {
+			BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+			BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+			BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		};
+		struct sock_fprog prog = { ARRAY_SIZE(trap_getppid), trap_getppid };
+
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+		syscall(SYS_getppid);
+	}
+	raise(SIGSEGV);
+}
 
 static void on_interrupt_signal(int sig)
 {
@@ -231,7 +258,7 @@ int sentry_run(const struct sentry_config *cfg)
 	setup_host_signals();
 	log_install_crash_handler();
 	if (getenv("CVISOR_TEST_CRASH"))
-		raise(SIGSEGV);	/* lets tests check that a Sentry crash is logged with a backtrace */
+		test_crash(getenv("CVISOR_TEST_CRASH"));
 	if (cfg->strace || cfg->strace_syscalls) {
 		/* into the debug log when there is one, else stderr */
 		int fd = fcntl(log_fd(), F_DUPFD_CLOEXEC, 3);

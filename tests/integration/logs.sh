@@ -14,7 +14,7 @@ check() {	# name command...
 	if "$@"; then pass=$((pass + 1)); echo "ok $name"; else fail=$((fail + 1)); echo "FAIL $name"; fi
 }
 "$here/rootfs/make-busybox-root.sh" "$root" >/dev/null || exit 77
-rm -rf "$work/logs-json" "$work/logs-text" "$work/logs-crash"
+rm -rf "$work/logs-json" "$work/logs-text" "$work/logs-crash" "$work/logs-seccomp"
 
 timeout 60 "$cvisor" --debug-log "$work/logs-json" --log-format json --strace do --root "$root" -- /bin/true
 check json-files test -s "$work/logs-json/runtime.log" -a -s "$work/logs-json/sentry.log"
@@ -34,10 +34,15 @@ timeout 60 "$cvisor" --debug-log "$work/logs-text" do --root "$root" -- /bin/tru
 check text-format grep -q '^time="[0-9T:.-]*Z" level=info msg="do: exit status 0" component=runtime' \
 	"$work/logs-text/runtime.log"
 
-CVISOR_TEST_CRASH=1 timeout 60 "$cvisor" --debug-log "$work/logs-crash" do --root "$root" -- /bin/true
+CVISOR_TEST_CRASH=segv timeout 60 "$cvisor" --debug-log "$work/logs-crash" do --root "$root" -- /bin/true
 check crash-status test $? -ne 0
 check crash-logged grep -q 'msg="panic: Segmentation fault' "$work/logs-crash/sentry.log"
 check crash-backtrace grep -q 'sentry_run' "$work/logs-crash/sentry.log"
+
+CVISOR_TEST_CRASH=seccomp timeout 60 "$cvisor" --debug-log "$work/logs-seccomp" do --root "$root" -- /bin/true
+check seccomp-status test $? -ne 0
+check seccomp-logged grep -q 'msg="seccomp violation: host syscall 110 ' "$work/logs-seccomp/sentry.log"
+check seccomp-backtrace grep -q '(sentry_run+' "$work/logs-seccomp/sentry.log"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
