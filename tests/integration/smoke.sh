@@ -32,7 +32,7 @@ check stdout-to-file "one two three" "$(tr '\n' ' ' < "$work/smoke-out" | sed 's
 echo zero > "$work/smoke-out"; run /bin/busybox echo four >> "$work/smoke-out"
 check stdout-append "zero four" "$(tr '\n' ' ' < "$work/smoke-out" | sed 's/ $//')"
 report=$(run --report-unsupported /bin/busybox true 2>&1 >/dev/null)
-check report-unsupported "rseq set_robust_list" "$(echo "$report" | awk 'NR > 1 {print $1}' | tr '\n' ' ' | sed 's/ $//')"
+check report-unsupported "rseq" "$(echo "$report" | awk 'NR > 1 {print $1}' | tr '\n' ' ' | sed 's/ $//')"
 run /junk >/dev/null 2>&1; check non-elf-fails 125 $?
 run /no/such/binary >/dev/null 2>&1; check missing-binary 125 $?
 echo "$pass passed, $fail failed"

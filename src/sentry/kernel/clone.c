@@ -19,7 +19,6 @@
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
-#include "sentry/syscalls/unsupported.h"
 
 struct task *task_alloc(pid_t tid)
 {
@@ -70,19 +69,22 @@ static void cred_copy(struct cred *dst, const struct cred *src)
 	}
 }
 
-/* Undo task_attach() and the thread group of a child that never ran. */
-static void task_abandon(struct task *child)
+/* Undo task_attach() (and the new thread group, @own_tg) of a child that never ran. */
+static void task_abandon(struct task *child, bool own_tg)
 {
 	struct thread_group *tg = child->tg;
 
-	list_del(&tg->sibling);
 	list_del(&child->tg_node);
+	tg->nr_live--;
 	g_kernel.tasks_by_tid[child->tid] = NULL;
 	g_kernel.nr_tasks--;
 	g_platform->ops->release_context(child->pctx);
 	pthread_cond_destroy(&child->wake_cond);
 	free(child);
-	free(tg);
+	if (own_tg) {
+		list_del(&tg->sibling);
+		free(tg);
+	}
 }
 
 long do_clone(struct task *t, const struct clone_args_k *args)
@@ -97,24 +99,29 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if (flags & CLONE_THREAD) {
-		unsupported_feature(t, "clone", "CLONE_THREAD");
-		return -ENOSYS;
-	}
+	if ((flags & CLONE_THREAD) && t->tg->exiting)
+		return -EAGAIN;
 	if (args->exit_signal > LINUX_NSIG)
 		return -EINVAL;
 	tid = kernel_alloc_pid();
 	if (!tid)
 		return -EAGAIN;
 	child = task_alloc(tid);
-	tg = tg_alloc(tid);
-	tg->pgid = t->tg->pgid;
-	tg->sid = t->tg->sid;
-	tg->parent = t->tg;
-	tg->exit_signal = (int)args->exit_signal;
-	memcpy(tg->actions, t->tg->actions, sizeof(tg->actions));
-	memcpy(tg->rlimits, t->tg->rlimits, sizeof(tg->rlimits));
-	list_add_tail(&tg->sibling, &t->tg->children);
+	if (flags & CLONE_THREAD) {
+		/* A thread: same process, same signal handlers, its own tid. */
+		tg = t->tg;
+	} else {
+		struct thread_group *parent = (flags & CLONE_PARENT) && t->tg->parent ? t->tg->parent : t->tg;
+
+		tg = tg_alloc(tid);
+		tg->pgid = t->tg->pgid;
+		tg->sid = t->tg->sid;
+		tg->parent = parent;
+		tg->exit_signal = (int)args->exit_signal;
+		memcpy(tg->actions, t->tg->actions, sizeof(tg->actions));
+		memcpy(tg->rlimits, t->tg->rlimits, sizeof(tg->rlimits));
+		list_add_tail(&tg->sibling, &parent->children);
+	}
 	task_attach(child, tg);
 
 	g_platform->ops->new_context(g_platform, &child->pctx);
@@ -123,7 +130,7 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		err = g_platform->ops->clone_context(t->pctx, t->mm->as, child->pctx);
 		if (err) {
 			log_warn("clone(CLONE_VM): no stub thread for the child: %d", err);
-			task_abandon(child);
+			task_abandon(child, !(flags & CLONE_THREAD));
 			return err;
 		}
 		child->mm = t->mm;
@@ -163,6 +170,8 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		mm_copy_out(child->mm, args->child_tid, &tid, sizeof(tid), false);
 	if (flags & CLONE_CHILD_CLEARTID)
 		child->clear_child_tid = args->child_tid;
+	if (flags & CLONE_THREAD)
+		child->altstack.ss_flags = SS_DISABLE;
 	if (flags & CLONE_VFORK) {
 		child->vfork_parent = t;
 		t->vfork_done = false;
@@ -174,7 +183,7 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 	}
 	if (flags & CLONE_VFORK) {
 		while (!t->vfork_done && !t->exiting)
-			task_sleep(t, DEADLINE_NONE);
+			task_sleep_killable(t, DEADLINE_NONE);
 	}
 	return tid;
 }

@@ -13,6 +13,7 @@
 #include "platform/platform.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/exec.h"
+#include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/mm.h"
@@ -79,6 +80,41 @@ static void reset_signals(struct task *t)
 	memset(&t->altstack, 0, sizeof(t->altstack));
 }
 
+/*
+ * execve() in a threaded process: every other thread exits, and the caller
+ * takes over the process id (the old leader's task entry goes away).
+ * Returns -EINTR if the whole process is being killed meanwhile.
+ */
+static int kill_other_threads(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+	struct task *o, *leader;
+
+	list_for_each_entry(o, &tg->tasks, tg_node) {
+		if (o != t && !o->exiting && o->pctx) {
+			o->exiting = true;
+			task_interrupt(o);
+		}
+	}
+	tg->exec_waiter = t;
+	while (tg->nr_live > 1 && !tg->exiting && !t->exiting)
+		task_sleep_killable(t, DEADLINE_NONE);
+	tg->exec_waiter = NULL;
+	if (tg->exiting || t->exiting)
+		return -EINTR;
+	leader = list_first_entry(&tg->tasks, struct task, tg_node);
+	if (leader != t) {
+		g_kernel.tasks_by_tid[t->tid] = NULL;
+		list_del(&leader->tg_node);
+		task_free(leader);
+		t->tid = tg->tgid;
+		g_kernel.tasks_by_tid[t->tid] = t;
+		list_del(&t->tg_node);
+		list_add(&t->tg_node, &tg->tasks);
+	}
+	return 0;
+}
+
 long do_execve(struct task *t, int dirfd, uptr_t upath, uptr_t uargv, uptr_t uenvp, int flags)
 {
 	struct exec_args args = { 0 };
@@ -109,6 +145,11 @@ long do_execve(struct task *t, int dirfd, uptr_t upath, uptr_t uargv, uptr_t uen
 		goto out;
 
 	/* Point of no return. */
+	if (t->tg->nr_live > 1 && kill_other_threads(t)) {
+		mm_put(mm);
+		err = -EINTR;
+		goto out;
+	}
 	old = t->mm;
 	if (old->refs == 1) {
 		/* Reuse our stub: empty it for the new image. */

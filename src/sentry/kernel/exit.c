@@ -11,6 +11,7 @@
 #include <string.h>
 #include "lib/log.h"
 #include "sentry/fs/vfs.h"
+#include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/wait.h"
@@ -32,18 +33,23 @@ void tg_exit(struct thread_group *tg, int status)
 	}
 }
 
+void task_free(struct task *t)
+{
+	if (g_kernel.tasks_by_tid[t->tid] == t)
+		g_kernel.tasks_by_tid[t->tid] = NULL;
+	free(t->cred.groups);
+	strace_free(t);
+	pthread_cond_destroy(&t->wake_cond);
+	free(t);
+}
+
 static void tg_free(struct thread_group *tg)
 {
 	struct task *t, *n;
 
 	list_for_each_entry_safe(t, n, &tg->tasks, tg_node) {
-		if (g_kernel.tasks_by_tid[t->tid] == t)
-			g_kernel.tasks_by_tid[t->tid] = NULL;
 		list_del(&t->tg_node);
-		free(t->cred.groups);
-		strace_free(t);
-		pthread_cond_destroy(&t->wake_cond);
-		free(t);
+		task_free(t);
 	}
 	free(tg);
 }
@@ -142,6 +148,7 @@ void task_exit_now(struct task *t)
 		task_interrupt(t->vfork_parent);
 		t->vfork_parent = NULL;
 	}
+	futex_exit_thread(t);
 	if (t->mm) {
 		uint64_t user, sys;
 
@@ -165,8 +172,18 @@ void task_exit_now(struct task *t)
 	if (t->pctx)
 		g_platform->ops->release_context(t->pctx);
 	t->pctx = NULL;
-	if (--tg->nr_live == 0)
+	/* A thread that is not the leader leaves the tid table now; the leader's
+	 * entry stays until the process is reaped (it names the process). */
+	if (t->tid != tg->tgid && g_kernel.tasks_by_tid[t->tid] == t)
+		g_kernel.tasks_by_tid[t->tid] = NULL;
+	if (--tg->nr_live == 0) {
+		/* Without exit_group the status is the leader's own, as on Linux. */
+		if (!tg->exiting)
+			tg->exit_status = list_first_entry(&tg->tasks, struct task, tg_node)->exit_code;
 		tg_become_zombie(tg);
+	} else if (tg->exec_waiter) {
+		task_interrupt(tg->exec_waiter);
+	}
 	if (--g_kernel.nr_tasks == 0)
 		pthread_cond_broadcast(&g_kernel.all_exited);
 	current = NULL;

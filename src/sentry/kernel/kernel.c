@@ -76,11 +76,11 @@ void waitq_wake_all(struct waitq *wq)
 	}
 }
 
-int task_sleep(struct task *t, uint64_t deadline)
+static int sleep_common(struct task *t, uint64_t deadline, bool killable_only)
 {
 	int ret = 0;
 
-	if (task_signal_pending(t) || t->exiting)
+	if ((!killable_only && task_signal_pending(t)) || t->exiting)
 		return -EINTR;
 	if (unlikely(t->strace_active))
 		strace_block(t);
@@ -99,7 +99,17 @@ int task_sleep(struct task *t, uint64_t deadline)
 		}
 	}
 	t->state = TASK_IN_SENTRY;
-	if (task_signal_pending(t) || t->exiting)
+	if ((!killable_only && task_signal_pending(t)) || t->exiting)
 		return -EINTR;
 	return ret;
+}
+
+int task_sleep(struct task *t, uint64_t deadline)
+{
+	return sleep_common(t, deadline, false);
+}
+
+int task_sleep_killable(struct task *t, uint64_t deadline)
+{
+	return sleep_common(t, deadline, true);
 }

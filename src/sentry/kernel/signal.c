@@ -152,13 +152,18 @@ static int next_signal(linux_sigset_t set)
 
 static void group_stop(struct task *t, int sig)
 {
+	struct task *o;
+
 	t->tg->stopped = true;
+	list_for_each_entry(o, &t->tg->tasks, tg_node)
+		if (o != t)
+			task_interrupt(o);
 	t->tg->stop_signal = sig;
 	t->tg->stop_report = true;
 	t->tg->continue_report = false;
 	notify_parent_stop(t->tg, CLD_STOPPED, sig);
 	while (t->tg->stopped && !t->exiting)
-		task_sleep(t, DEADLINE_NONE);
+		task_sleep_killable(t, DEADLINE_NONE);
 }
 
 void tg_flush_signal(struct thread_group *tg, int sig)
@@ -261,6 +266,9 @@ void task_deliver_signals(struct task *t)
 		}
 		tg_exit(tg, sig);
 	}
+	/* another thread of ours took a stop signal */
+	while (tg->stopped && !t->exiting)
+		task_sleep_killable(t, DEADLINE_NONE);
 	resolve_restart(t, NULL);
 	if (t->has_saved_sigmask) {
 		t->has_saved_sigmask = false;

@@ -53,6 +53,7 @@ struct thread_group {
 	struct linux_siginfo pending_info[LINUX_NSIG];
 	struct linux_rlimit rlimits[GUEST_RLIM_NLIMITS];
 	struct waitq child_exit;	/* wait4() sleepers of this process */
+	struct task *exec_waiter;	/* a thread in execve() waiting for the others to go */
 	uint64_t start_ns;
 	uint64_t cutime_ns, cstime_ns;	/* reaped children */
 	uint64_t utime_ns, stime_ns;	/* exited threads of this process */
@@ -94,6 +95,8 @@ struct task {
 	long restart_ret;		/* a syscall's -ERESTART* code, resolved at signal delivery */
 
 	uint64_t clear_child_tid;
+	uint64_t robust_list;		/* set_robust_list() head, walked at exit */
+	int exit_code;			/* exit(2) of this thread alone: wait status */
 	struct task *vfork_parent;	/* parent sleeping in vfork() until we exec or exit */
 	bool vfork_done;
 	char comm[16];
@@ -116,6 +119,8 @@ int task_start(struct task *t);
 void task_interrupt(struct task *t);
 /* Mark @t's whole thread group for exit with @status; the threads exit as they notice. */
 void tg_exit(struct thread_group *tg, int status);
+/* Free an exited task's structure (it has left its thread group's list). */
+void task_free(struct task *t);
 /* The task loop notices exiting and calls this; never returns. */
 void task_exit_now(struct task *t) __attribute__((noreturn));
 

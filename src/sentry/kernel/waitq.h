@@ -36,6 +36,9 @@ void waitq_wake_all(struct waitq *wq);
  */
 int task_sleep(struct task *t, uint64_t deadline);
 
+/* As task_sleep(), but only the task's death (not an ordinary signal) cuts it short. */
+int task_sleep_killable(struct task *t, uint64_t deadline);
+
 /* Block until @cond holds; evaluates to 0, -ETIMEDOUT or -EINTR. */
 #define wait_event(t, wq, cond, deadline)                         \
 	({                                                        \

@@ -6,7 +6,7 @@
  *   path istr:N ibuf:N                            strings read from the guest
  *   obuf:r ostr:r                                 output strings (length = return value)
  *   oflags fdflags prot mmapflags atflags accmode whence waitopts cloneflags
- *   sig sighow clockid fcntl ioctl archprctl rlimit   symbolic constants
+ *   sig sighow clockid fcntl ioctl archprctl rlimit futexop   symbolic constants
  *   ostat itimespec otimespec isigset osigset isigaction osigaction
  *   owstatus opipe outsname pollfds:N iovec:N argv envp   structures
  * An "o" type is printed at syscall exit, everything else at entry.
@@ -16,6 +16,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -223,6 +224,10 @@ static const struct flag_name rlimits[] = {
 static const struct flag_name sa_flags[] = {
 	F(SA_NOCLDSTOP), F(SA_NOCLDWAIT), F(SA_SIGINFO), { 0x04000000, "SA_RESTORER" }, F(SA_ONSTACK),
 	F(SA_RESTART), F(SA_NODEFER), F(SA_RESETHAND),
+};
+static const struct flag_name futex_ops[] = {
+	F(FUTEX_WAIT), F(FUTEX_WAKE), F(FUTEX_REQUEUE), F(FUTEX_CMP_REQUEUE), F(FUTEX_WAKE_OP),
+	F(FUTEX_LOCK_PI), F(FUTEX_UNLOCK_PI), F(FUTEX_WAIT_BITSET), F(FUTEX_WAKE_BITSET),
 };
 static const struct flag_name poll_events[] = {
 	F(POLLIN), F(POLLPRI), F(POLLOUT), F(POLLERR), F(POLLHUP), F(POLLNVAL), F(POLLRDNORM), F(POLLWRNORM),
@@ -474,7 +479,13 @@ static void format_one(struct strace_buf *b, struct task *t, const char *type, c
 		print_enum(b, (long)v, fcntl_cmds, ARRAY_SIZE(fcntl_cmds));
 	else if (IS("ioctl"))
 		print_enum(b, (long)(unsigned)v, ioctl_cmds, ARRAY_SIZE(ioctl_cmds));
-	else if (IS("archprctl"))
+	else if (IS("futexop")) {
+		print_enum(b, (long)(v & FUTEX_CMD_MASK), futex_ops, ARRAY_SIZE(futex_ops));
+		if (v & FUTEX_PRIVATE_FLAG)
+			sb_printf(b, "_PRIVATE");
+		if (v & FUTEX_CLOCK_REALTIME)
+			sb_printf(b, "|FUTEX_CLOCK_REALTIME");
+	} else if (IS("archprctl"))
 		print_enum(b, (long)v, arch_prctls, ARRAY_SIZE(arch_prctls));
 	else if (IS("rlimit"))
 		print_enum(b, (long)v, rlimits, ARRAY_SIZE(rlimits));

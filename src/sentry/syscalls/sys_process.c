@@ -66,10 +66,11 @@ long sys_execveat(struct task *t, const struct syscall_args *a)
 	return do_execve(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_uptr(a, 3), arg_int(a, 4));
 }
 
-/* exit(2): single-threaded processes for now, so the whole group goes. */
+/* exit(2): this thread only; the process ends with its last thread. */
 long sys_exit(struct task *t, const struct syscall_args *a)
 {
-	tg_exit(t->tg, (arg_int(a, 0) & 0xff) << 8);
+	t->exit_code = (arg_int(a, 0) & 0xff) << 8;
+	t->exiting = true;
 	return 0;
 }
 
