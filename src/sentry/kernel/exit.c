@@ -177,9 +177,9 @@ void task_exit_now(struct task *t)
 	if (t->tid != tg->tgid && g_kernel.tasks_by_tid[t->tid] == t)
 		g_kernel.tasks_by_tid[t->tid] = NULL;
 	if (--tg->nr_live == 0) {
-		/* Without exit_group the status is the leader's own, as on Linux. */
+		/* Without exit_group the last thread's exit() decides (measured on Linux). */
 		if (!tg->exiting)
-			tg->exit_status = list_first_entry(&tg->tasks, struct task, tg_node)->exit_code;
+			tg->exit_status = t->exit_code;
 		tg_become_zombie(tg);
 	} else if (tg->exec_waiter) {
 		task_interrupt(tg->exec_waiter);

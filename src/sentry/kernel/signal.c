@@ -42,9 +42,10 @@ static linux_sigset_t blocked(struct task *t)
 	return t->sigmask & ~unblockable;
 }
 
+/* Something must interrupt @t's sleep: a deliverable signal, or its thread or process ending. */
 bool task_signal_pending(struct task *t)
 {
-	return ((t->pending | t->tg->pending) & ~blocked(t)) != 0 || t->tg->exiting;
+	return ((t->pending | t->tg->pending) & ~blocked(t)) != 0 || t->tg->exiting || t->exiting;
 }
 
 static void wake_one(struct thread_group *tg, int sig)

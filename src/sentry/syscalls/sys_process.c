@@ -66,7 +66,7 @@ long sys_execveat(struct task *t, const struct syscall_args *a)
 	return do_execve(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_uptr(a, 3), arg_int(a, 4));
 }
 
-/* exit(2): this thread only; the process ends with its last thread. */
+/* exit(2): this thread only; the process ends with its last thread, with that thread's status. */
 long sys_exit(struct task *t, const struct syscall_args *a)
 {
 	t->exit_code = (arg_int(a, 0) & 0xff) << 8;
