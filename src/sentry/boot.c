@@ -30,6 +30,7 @@
 #include "sentry/kernel/clone.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/loader/loader.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
@@ -278,6 +279,9 @@ int sentry_run(const struct sentry_config *cfg)
 	if (err)
 		return err;
 	g_kernel.boot_ns = monotonic_ns();
+	err = timer_subsystem_start();
+	if (err)
+		return err;
 	snprintf(g_kernel.hostname, sizeof(g_kernel.hostname), "%s", cfg->hostname ? cfg->hostname : "cvisor");
 	snprintf(g_kernel.domainname, sizeof(g_kernel.domainname), "(none)");
 

@@ -113,6 +113,7 @@ static void tg_become_zombie(struct thread_group *tg)
 	struct linux_siginfo info = { .si_signo = tg->exit_signal };
 
 	tg->zombie = true;
+	timers_release(tg);
 	if (unlikely(g_strace_enabled))
 		strace_process_exit(list_first_entry(&tg->tasks, struct task, tg_node), tg->exit_status);
 	if (tg == g_kernel.init_tg) {

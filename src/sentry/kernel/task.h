@@ -14,6 +14,7 @@
 #include "abi/linux/signal.h"
 #include "lib/list.h"
 #include "platform/platform.h"
+#include "sentry/kernel/timer.h"
 #include "sentry/kernel/waitq.h"
 
 struct mm;
@@ -23,6 +24,9 @@ struct strace_call;
 
 #define NGROUPS_MAX 65536
 #define GUEST_RLIM_NLIMITS 16
+#define MAX_POSIX_TIMERS 64
+
+struct posix_timer;
 
 struct cred {
 	uint32_t uid, euid, suid, fsuid;
@@ -54,6 +58,9 @@ struct thread_group {
 	struct linux_rlimit rlimits[GUEST_RLIM_NLIMITS];
 	struct waitq child_exit;	/* wait4() sleepers of this process */
 	struct task *exec_waiter;	/* a thread in execve() waiting for the others to go */
+	struct ktimer itimer_real;	/* setitimer(ITIMER_REAL), alarm() */
+	struct linux_timeval itimer_cpu[2][2];	/* ITIMER_VIRTUAL, ITIMER_PROF: recorded only */
+	struct posix_timer *posix_timers[MAX_POSIX_TIMERS];
 	uint64_t start_ns;
 	uint64_t cutime_ns, cstime_ns;	/* reaped children */
 	uint64_t utime_ns, stime_ns;	/* exited threads of this process */
@@ -134,6 +141,9 @@ void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 /* CPU time of @t: in guest code (user) and in the Sentry on its behalf (system). */
 void task_cpu_times(struct task *t, uint64_t *user_ns, uint64_t *sys_ns);
 bool sig_default_ignored(int sig);
+/* Timers (sys_timer.c): the ITIMER_REAL callback, and disarming everything at process exit. */
+void itimer_real_fire(struct ktimer *kt);
+void timers_release(struct thread_group *tg);
 /* Drop pending instances of @sig everywhere in @tg (its action became "ignore"). */
 void tg_flush_signal(struct thread_group *tg, int sig);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* File times: utimensat, futimesat, utimes, utime. */
+/* File attributes: times (utimensat, futimesat, utimes, utime) and extended attributes. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -128,4 +128,126 @@ long sys_utime(struct task *t, const struct syscall_args *a)
 	ts[0] = (struct linux_timespec){ buf[0], 0 };
 	ts[1] = (struct linux_timespec){ buf[1], 0 };
 	return do_utimensat(t, AT_FDCWD, arg_uptr(a, 0), ts, 0);
+}
+
+/*
+ * Extended attributes: the sandbox stores none yet. Reads find nothing,
+ * lists are empty, writes are refused as on a filesystem without xattrs.
+ */
+static long xattr_target(struct task *t, const struct syscall_args *a, bool by_fd, bool follow)
+{
+	struct path p;
+	struct file *f;
+	int err;
+
+	if (by_fd) {
+		f = fdget(t, arg_int(a, 0));
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return 0;
+	}
+	err = path_lookup_user(t, AT_FDCWD, arg_uptr(a, 0), follow ? LOOKUP_FOLLOW : 0, &p);
+	if (!err)
+		path_put(&p);
+	return err;
+}
+
+static long xattr_get(struct task *t, const struct syscall_args *a, bool by_fd, bool follow)
+{
+	long err = xattr_target(t, a, by_fd, follow);
+
+	return err ? err : -ENODATA;
+}
+
+static long xattr_list(struct task *t, const struct syscall_args *a, bool by_fd, bool follow)
+{
+	long err = xattr_target(t, a, by_fd, follow);
+
+	return err ? err : 0;
+}
+
+static long xattr_set(struct task *t, const struct syscall_args *a, bool by_fd, bool follow)
+{
+	long err = xattr_target(t, a, by_fd, follow);
+
+	return err ? err : -EOPNOTSUPP;
+}
+
+/* getxattr(2) */
+long sys_getxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_get(t, a, false, true);
+}
+
+/* lgetxattr(2) */
+long sys_lgetxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_get(t, a, false, false);
+}
+
+/* fgetxattr(2) */
+long sys_fgetxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_get(t, a, true, false);
+}
+
+/* listxattr(2) */
+long sys_listxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_list(t, a, false, true);
+}
+
+/* llistxattr(2) */
+long sys_llistxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_list(t, a, false, false);
+}
+
+/* flistxattr(2) */
+long sys_flistxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_list(t, a, true, false);
+}
+
+/* setxattr(2) */
+long sys_setxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_set(t, a, false, true);
+}
+
+/* lsetxattr(2) */
+long sys_lsetxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_set(t, a, false, false);
+}
+
+/* fsetxattr(2) */
+long sys_fsetxattr(struct task *t, const struct syscall_args *a)
+{
+	return xattr_set(t, a, true, false);
+}
+
+/* removexattr(2) */
+long sys_removexattr(struct task *t, const struct syscall_args *a)
+{
+	long err = xattr_target(t, a, false, true);
+
+	return err ? err : -ENODATA;
+}
+
+/* lremovexattr(2) */
+long sys_lremovexattr(struct task *t, const struct syscall_args *a)
+{
+	long err = xattr_target(t, a, false, false);
+
+	return err ? err : -ENODATA;
+}
+
+/* fremovexattr(2) */
+long sys_fremovexattr(struct task *t, const struct syscall_args *a)
+{
+	long err = xattr_target(t, a, true, false);
+
+	return err ? err : -ENODATA;
 }

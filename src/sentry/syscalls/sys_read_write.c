@@ -207,6 +207,22 @@ out:
 	return ret;
 }
 
+/* fadvise64(2): advice is accepted and ignored, after the checks Linux makes. */
+long sys_fadvise64(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = fdget(t, arg_int(a, 0));
+	long ret = 0;
+
+	if (!f)
+		return -EBADF;
+	if (S_ISFIFO(f->inode->mode))
+		ret = -ESPIPE;
+	else if (arg_int(a, 3) < 0 || arg_int(a, 3) > 5 || arg_long(a, 2) < 0)
+		ret = -EINVAL;
+	file_put(f);
+	return ret;
+}
+
 /* lseek(2) */
 long sys_lseek(struct task *t, const struct syscall_args *a)
 {

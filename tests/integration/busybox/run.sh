@@ -5,7 +5,8 @@
 # stdout with NN-*.expected (and its exit status with NN-*.status, 0 if that
 # file is absent).
 #
-# Usage: run.sh --root ROOTDIR (--native | --sandbox 'CMD PREFIX') [NAME...]
+# Usage: run.sh --root ROOTDIR (--native | --sandbox 'CMD PREFIX') [--scripts DIR] [NAME...]
+#   --scripts  where the NN-*.sh scripts are (default: this folder)
 #   ROOTDIR    a root made by tests/rootfs/make-busybox-root.sh; the scripts
 #              are copied into ROOTDIR/tests/ before anything runs.
 #   --sandbox  run `CMD PREFIX /bin/sh /tests/NN-name.sh`, e.g.
@@ -41,7 +42,7 @@ timeout_s=${TIMEOUT:-60}
 
 usage()
 {
-	echo "usage: $prog --root ROOTDIR (--native | --sandbox 'CMD PREFIX') [NAME...]" >&2
+	echo "usage: $prog --root ROOTDIR (--native | --sandbox 'CMD PREFIX') [--scripts DIR] [NAME...]" >&2
 	exit 2
 }
 
@@ -62,15 +63,16 @@ while [ $# -gt 0 ]; do
 			mode=sandbox; sandbox=$2; shift 2 ;;
 	--sandbox=*)	[ -z "$mode" ] || usage; mode=sandbox; sandbox=${1#--sandbox=}; shift ;;
 	--native)	[ -z "$mode" ] || usage; mode=native; shift ;;
+	--scripts)	[ $# -ge 2 ] || usage; here=$(cd "$2" && pwd); shift 2 ;;
 	--)		shift; break ;;
 	-*)		usage ;;
 	*)		break ;;
 	esac
 done
 [ -n "$root" ] && [ -n "$mode" ] || usage
-if [ ! -x "$root/bin/busybox" ]; then
-	echo "$prog: $root/bin/busybox missing; build the root first:" \
-	     "tests/rootfs/make-busybox-root.sh $root" >&2
+if [ ! -x "$root/bin/sh" ]; then
+	echo "$prog: $root/bin/sh missing; build the root first:" \
+	     "tests/rootfs/make-busybox-root.sh $root (or make-debian-root.sh)" >&2
 	exit 2
 fi
 root=$(cd "$root" && pwd)
@@ -131,32 +133,42 @@ root_state()
 	(cd "$root" && find . -printf '%p %y %m %s %l %T@\n' | LC_ALL=C sort | md5sum)
 }
 
-# run_native SCRIPT: run /bin/sh /tests/SCRIPT in a private in-memory copy.
+# The interpreter named on a script's #! line (/bin/sh without one).
+interpreter()
+{
+	line=$(head -n 1 "$here/$1")
+	case $line in
+	'#!'*) line=${line#\#!}; echo "${line%% *}" ;;
+	*) echo /bin/sh ;;
+	esac
+}
+
+# run_native SCRIPT: run the script (with its interpreter) in a private in-memory copy.
 run_native()
 {
 	mkdir "$work/mnt"
 	timeout -k 5 "$timeout_s" unshare --mount --propagation private -- /bin/sh -c '
 		set -e
-		mnt=$1 root=$2 script=$3 chroot_bin=$4
-		mount -t tmpfs -o mode=0755,size=256m cvisor-native "$mnt"
+		mnt=$1 root=$2 script=$3 chroot_bin=$4 interp=$5
+		mount -t tmpfs -o mode=0755,size=2g cvisor-native "$mnt"
 		cp -a "$root/." "$mnt/"
-		mknod -m 0666 "$mnt/dev/null" c 1 3
-		mknod -m 0666 "$mnt/dev/zero" c 1 5
-		mknod -m 0666 "$mnt/dev/full" c 1 7
-		mknod -m 0666 "$mnt/dev/random" c 1 8
-		mknod -m 0666 "$mnt/dev/urandom" c 1 9
-		mknod -m 0666 "$mnt/dev/tty" c 5 0
+		rm -f "$mnt/dev/null"; mknod -m 0666 "$mnt/dev/null" c 1 3
+		rm -f "$mnt/dev/zero"; mknod -m 0666 "$mnt/dev/zero" c 1 5
+		rm -f "$mnt/dev/full"; mknod -m 0666 "$mnt/dev/full" c 1 7
+		rm -f "$mnt/dev/random"; mknod -m 0666 "$mnt/dev/random" c 1 8
+		rm -f "$mnt/dev/urandom"; mknod -m 0666 "$mnt/dev/urandom" c 1 9
+		rm -f "$mnt/dev/tty"; mknod -m 0666 "$mnt/dev/tty" c 5 0
 		mount -t proc proc "$mnt/proc"
 		cd /
 		exec env -i PATH=/bin:/usr/bin HOME=/root TERM=dumb \
-			"$chroot_bin" "$mnt" /bin/sh "/tests/$script"
-	' sh "$work/mnt" "$root" "$1" "$chroot_bin"
+			"$chroot_bin" "$mnt" "$interp" "/tests/$script"
+	' sh "$work/mnt" "$root" "$1" "$chroot_bin" "$(interpreter "$1")"
 }
 
 run_sandbox()
 {
 	# $sandbox is split on blanks on purpose: it is a command prefix.
-	timeout -k 5 "$timeout_s" $sandbox /bin/sh "/tests/$1"
+	timeout -k 5 "$timeout_s" $sandbox "$(interpreter "$1")" "/tests/$1"
 }
 
 passed=0

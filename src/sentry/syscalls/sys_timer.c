@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interval and POSIX timers: setitimer, getitimer, alarm (ITIMER_REAL fires
+ * SIGALRM; ITIMER_VIRTUAL/PROF are kept but do not fire yet), timer_create,
+ * timer_settime, timer_gettime, timer_getoverrun, timer_delete.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include "sentry/kernel/kernel.h"
+#include "sentry/kernel/timer.h"
+#include "sentry/mm/usercopy.h"
+#include "sentry/syscalls/syscalls.h"
+
+struct linux_itimerval {
+	struct linux_timeval interval, value;
+};
+
+struct linux_itimerspec {
+	struct linux_timespec interval, value;
+};
+
+struct linux_sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;
+	uint8_t pad[44];
+};
+_Static_assert(sizeof(struct linux_sigevent) == 64, "sigevent");
+
+struct posix_timer {
+	struct ktimer kt;
+	struct thread_group *tg;
+	int id;
+	int signo, notify;
+	pid_t tid;
+	uint64_t value;
+	clockid_t clock;
+};
+
+static uint64_t tv_ns(const struct linux_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ULL + (uint64_t)tv->tv_usec * 1000;
+}
+
+static struct linux_timeval ns_tv(uint64_t ns)
+{
+	return (struct linux_timeval){ (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL / 1000) };
+}
+
+static uint64_t ts_ns(const struct linux_timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+}
+
+static struct linux_timespec ns_ts(uint64_t ns)
+{
+	return (struct linux_timespec){ (int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL) };
+}
+
+/* ITIMER_REAL expired: SIGALRM to the process. */
+void itimer_real_fire(struct ktimer *kt)
+{
+	struct thread_group *tg = container_of(kt, struct thread_group, itimer_real);
+	struct linux_siginfo info = { .si_signo = SIGALRM, .si_code = SI_KERNEL };
+
+	send_signal_tg(tg, SIGALRM, &info);
+}
+
+static void get_itimer(struct task *t, int which, struct linux_itimerval *out)
+{
+	struct thread_group *tg = t->tg;
+
+	if (which == ITIMER_REAL) {
+		out->value = ns_tv(ktimer_remaining(&tg->itimer_real));
+		out->interval = ns_tv(tg->itimer_real.interval);
+	} else {
+		*out = *(struct linux_itimerval *)&tg->itimer_cpu[which - 1];
+	}
+}
+
+static long do_setitimer(struct task *t, int which, const struct linux_itimerval *nv, struct linux_itimerval *old)
+{
+	if (which < ITIMER_REAL || which > ITIMER_PROF)
+		return -EINVAL;
+	if (nv && (nv->value.tv_usec < 0 || nv->value.tv_usec >= 1000000 || nv->interval.tv_usec < 0 ||
+		   nv->interval.tv_usec >= 1000000 || nv->value.tv_sec < 0 || nv->interval.tv_sec < 0))
+		return -EINVAL;
+	if (old)
+		get_itimer(t, which, old);
+	if (!nv)
+		return 0;
+	if (which == ITIMER_REAL) {
+		uint64_t v = tv_ns(&nv->value);
+
+		ktimer_arm(&t->tg->itimer_real, v ? monotonic_ns() + v : 0, v ? tv_ns(&nv->interval) : 0);
+	} else {
+		/* CPU-time itimers are recorded but not yet driven by CPU time */
+		memcpy(&t->tg->itimer_cpu[which - 1], nv, sizeof(*nv));
+	}
+	return 0;
+}
+
+/* setitimer(2) */
+long sys_setitimer(struct task *t, const struct syscall_args *a)
+{
+	struct linux_itimerval nv, old;
+	long err;
+
+	if (arg_u64(a, 1) && copy_in_obj(t, &nv, arg_uptr(a, 1)))
+		return -EFAULT;
+	err = do_setitimer(t, arg_int(a, 0), arg_u64(a, 1) ? &nv : NULL, &old);
+	if (!err && arg_u64(a, 2) && copy_out_obj(t, arg_uptr(a, 2), &old))
+		return -EFAULT;
+	return err;
+}
+
+/* getitimer(2) */
+long sys_getitimer(struct task *t, const struct syscall_args *a)
+{
+	struct linux_itimerval cur;
+	int which = arg_int(a, 0);
+
+	if (which < ITIMER_REAL || which > ITIMER_PROF)
+		return -EINVAL;
+	get_itimer(t, which, &cur);
+	return copy_out_obj(t, arg_uptr(a, 1), &cur) ? -EFAULT : 0;
+}
+
+/* alarm(2): seconds left on the previous alarm, rounded to the nearest (at least 1). */
+long sys_alarm(struct task *t, const struct syscall_args *a)
+{
+	struct linux_itimerval nv = { .value = { arg_uint(a, 0), 0 } }, old;
+	long secs;
+
+	do_setitimer(t, ITIMER_REAL, &nv, &old);
+	secs = old.value.tv_sec + (old.value.tv_usec >= 500000);
+	if (!secs && old.value.tv_usec)
+		secs = 1;
+	return secs;
+}
+
+static void posix_timer_fire(struct ktimer *kt)
+{
+	struct posix_timer *pt = container_of(kt, struct posix_timer, kt);
+	struct linux_siginfo info = { .si_signo = pt->signo, .si_code = SI_TIMER };
+	int32_t overrun = (int32_t)MIN(kt->overrun, (uint64_t)INT32_MAX);
+
+	if ((pt->notify & ~SIGEV_THREAD_ID) == SIGEV_NONE)
+		return;
+	memcpy(info.raw, &pt->id, 4);			/* si_tid (the timer id) */
+	memcpy(info.raw + 4, &overrun, 4);		/* si_overrun */
+	memcpy(info.raw + 8, &pt->value, 8);		/* si_value */
+	if (pt->notify & SIGEV_THREAD_ID) {
+		struct task *target = task_lookup(pt->tid);
+
+		if (target && target->tg == pt->tg && !target->exiting)
+			send_signal_task(target, pt->signo, &info);
+	} else {
+		send_signal_tg(pt->tg, pt->signo, &info);
+	}
+}
+
+static struct posix_timer *find_timer(struct task *t, int id)
+{
+	if (id < 0 || id >= MAX_POSIX_TIMERS)
+		return NULL;
+	return t->tg->posix_timers[id];
+}
+
+static bool timer_clock_ok(clockid_t c)
+{
+	return c == CLOCK_REALTIME || c == CLOCK_MONOTONIC || c == CLOCK_BOOTTIME || c == CLOCK_REALTIME_ALARM ||
+	       c == CLOCK_BOOTTIME_ALARM;
+}
+
+/* timer_create(2) */
+long sys_timer_create(struct task *t, const struct syscall_args *a)
+{
+	clockid_t clock = arg_int(a, 0);
+	struct linux_sigevent ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
+	struct posix_timer *pt;
+	int id;
+
+	if (!timer_clock_ok(clock))
+		return -EINVAL;
+	if (arg_u64(a, 1) && copy_in_obj(t, &ev, arg_uptr(a, 1)))
+		return -EFAULT;
+	if (ev.notify != SIGEV_NONE && ev.notify != SIGEV_SIGNAL && ev.notify != (SIGEV_SIGNAL | SIGEV_THREAD_ID))
+		return -EINVAL;
+	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > LINUX_NSIG))
+		return -EINVAL;
+	if ((ev.notify & SIGEV_THREAD_ID) && (!task_lookup(ev.tid) || task_lookup(ev.tid)->tg != t->tg))
+		return -EINVAL;
+	for (id = 0; id < MAX_POSIX_TIMERS && t->tg->posix_timers[id]; id++)
+		;
+	if (id == MAX_POSIX_TIMERS)
+		return -EAGAIN;
+	pt = xzalloc(sizeof(*pt));
+	pt->tg = t->tg;
+	pt->id = id;
+	pt->signo = ev.signo;
+	pt->notify = ev.notify;
+	pt->tid = ev.tid;
+	pt->value = arg_u64(a, 1) ? ev.value : (uint64_t)id;
+	pt->clock = clock;
+	pt->kt.fire = posix_timer_fire;
+	if (copy_out_obj(t, arg_uptr(a, 2), &id)) {
+		free(pt);
+		return -EFAULT;
+	}
+	t->tg->posix_timers[id] = pt;
+	return 0;
+}
+
+static void get_timer(struct posix_timer *pt, struct linux_itimerspec *out)
+{
+	out->value = ns_ts(ktimer_remaining(&pt->kt));
+	out->interval = ns_ts(pt->kt.interval);
+}
+
+/* timer_settime(2) */
+long sys_timer_settime(struct task *t, const struct syscall_args *a)
+{
+	struct posix_timer *pt = find_timer(t, arg_int(a, 0));
+	struct linux_itimerspec nv, old;
+	uint64_t v, deadline = 0;
+
+	if (!pt)
+		return -EINVAL;
+	if (copy_in_obj(t, &nv, arg_uptr(a, 2)))
+		return -EFAULT;
+	if (nv.value.tv_nsec < 0 || nv.value.tv_nsec >= 1000000000 || nv.interval.tv_nsec < 0 ||
+	    nv.interval.tv_nsec >= 1000000000 || nv.value.tv_sec < 0 || nv.interval.tv_sec < 0)
+		return -EINVAL;
+	get_timer(pt, &old);
+	v = ts_ns(&nv.value);
+	if (v) {
+		if (!(arg_int(a, 1) & TIMER_ABSTIME))
+			deadline = monotonic_ns() + v;
+		else if (pt->clock == CLOCK_REALTIME || pt->clock == CLOCK_REALTIME_ALARM)
+			deadline = monotonic_ns() + (v > realtime_ns() ? v - realtime_ns() : 1);
+		else
+			deadline = MAX(v, (uint64_t)1);
+	}
+	pt->kt.overrun = 0;
+	ktimer_arm(&pt->kt, deadline, v ? ts_ns(&nv.interval) : 0);
+	if (arg_u64(a, 3) && copy_out_obj(t, arg_uptr(a, 3), &old))
+		return -EFAULT;
+	return 0;
+}
+
+/* timer_gettime(2) */
+long sys_timer_gettime(struct task *t, const struct syscall_args *a)
+{
+	struct posix_timer *pt = find_timer(t, arg_int(a, 0));
+	struct linux_itimerspec cur;
+
+	if (!pt)
+		return -EINVAL;
+	get_timer(pt, &cur);
+	return copy_out_obj(t, arg_uptr(a, 1), &cur) ? -EFAULT : 0;
+}
+
+/* timer_getoverrun(2) */
+long sys_timer_getoverrun(struct task *t, const struct syscall_args *a)
+{
+	struct posix_timer *pt = find_timer(t, arg_int(a, 0));
+
+	return pt ? (long)MIN(pt->kt.overrun, (uint64_t)INT32_MAX) : -EINVAL;
+}
+
+/* timer_delete(2) */
+long sys_timer_delete(struct task *t, const struct syscall_args *a)
+{
+	struct posix_timer *pt = find_timer(t, arg_int(a, 0));
+
+	if (!pt)
+		return -EINVAL;
+	ktimer_disarm(&pt->kt);
+	t->tg->posix_timers[pt->id] = NULL;
+	free(pt);
+	return 0;
+}
+
+void timers_release(struct thread_group *tg)
+{
+	ktimer_disarm(&tg->itimer_real);
+	for (int id = 0; id < MAX_POSIX_TIMERS; id++) {
+		if (tg->posix_timers[id]) {
+			ktimer_disarm(&tg->posix_timers[id]->kt);
+			free(tg->posix_timers[id]);
+			tg->posix_timers[id] = NULL;
+		}
+	}
+}

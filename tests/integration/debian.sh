@@ -1,0 +1,19 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Build (once, cached) a debootstrap'd Debian root with python3 and run the
+# Debian scripts in it: in a cvisor sandbox, or natively (--native).
+# usage: debian.sh CVISOR [--native]
+# The cache lives in $CVISOR_CACHE (default /var/cache/cvisor).
+set -eu
+cvisor=$1 mode=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+root=${CVISOR_CACHE:-/var/cache/cvisor}/debian-bookworm
+mkdir -p "$(dirname "$root")"
+(
+	flock 9
+	"$here/../rootfs/make-debian-root.sh" "$root"
+) 9>"$root.lock" || exit $?
+if [ "$mode" = --native ]; then
+	exec "$here/busybox/run.sh" --root "$root" --native --scripts "$here/debian"
+fi
+exec "$here/busybox/run.sh" --root "$root" --sandbox "$cvisor do --root $root --" --scripts "$here/debian"

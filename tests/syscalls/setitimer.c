@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interval and POSIX timers: ITIMER_REAL fires SIGALRM, getitimer shows the
+ * time left, alarm() returns the previous remainder, setitimer rejects bad
+ * values; timer_create/settime/gettime/delete with SIGEV_SIGNAL and
+ * SIGEV_NONE; EINVAL for a bad clock or timer id.
+ */
+#include <signal.h>
+#include <sys/time.h>
+#include <time.h>
+#include "harness.h"
+
+static volatile sig_atomic_t alarms, timer_sigs;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (si->si_code == SI_TIMER && si->si_value.sival_int == 77)
+		timer_sigs++;
+}
+
+static void wait_for(volatile sig_atomic_t *flag, int want)
+{
+	for (int i = 0; i < 5000 && *flag < want; i++)
+		usleep(1000);
+}
+
+TEST(setitimer, real_fires_sigalrm)
+{
+	struct itimerval it = { .it_value = { 0, 20000 } }, cur;
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	alarms = 0;
+	CHECK(sigaction(SIGALRM, &sa, NULL));
+	EXPECT_RET(setitimer(ITIMER_REAL, &it, NULL), 0);
+	EXPECT_RET(getitimer(ITIMER_REAL, &cur), 0);
+	EXPECT_TRUE(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec <= 20000);
+	wait_for(&alarms, 1);
+	EXPECT_EQ(alarms, 1);
+	EXPECT_RET(getitimer(ITIMER_REAL, &cur), 0);
+	EXPECT_TRUE(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
+	signal(SIGALRM, SIG_DFL);
+}
+
+TEST(setitimer, interval_repeats_and_disarms)
+{
+	struct itimerval it = { .it_value = { 0, 5000 }, .it_interval = { 0, 5000 } }, off = { 0 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	alarms = 0;
+	CHECK(sigaction(SIGALRM, &sa, NULL));
+	EXPECT_RET(setitimer(ITIMER_REAL, &it, NULL), 0);
+	wait_for(&alarms, 3);
+	EXPECT_RET(setitimer(ITIMER_REAL, &off, NULL), 0);
+	EXPECT_TRUE(alarms >= 3);
+	signal(SIGALRM, SIG_DFL);
+}
+
+TEST(alarm, returns_previous_remainder)
+{
+	EXPECT_RET(alarm(100), 0);
+	EXPECT_RET(alarm(0), 100);
+	EXPECT_RET(alarm(0), 0);
+}
+
+TEST(setitimer, errors)
+{
+	struct itimerval bad = { .it_value = { 0, 1000000 } };
+
+	EXPECT_ERRNO(setitimer(ITIMER_REAL, &bad, NULL), EINVAL);
+	EXPECT_ERRNO(syscall(SYS_setitimer, 99, NULL, NULL), EINVAL);
+	EXPECT_ERRNO(syscall(SYS_getitimer, 99, &bad), EINVAL);
+}
+
+TEST(timer_create, signal_with_value)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN + 1 };
+	struct itimerspec its = { .it_value = { 0, 10000000 } }, cur;
+	struct sigaction sa = { .sa_sigaction = on_rt, .sa_flags = SA_SIGINFO };
+	timer_t id;
+
+	timer_sigs = 0;
+	ev.sigev_value.sival_int = 77;
+	CHECK(sigaction(SIGRTMIN + 1, &sa, NULL));
+	EXPECT_RET(timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	EXPECT_RET(timer_settime(id, 0, &its, NULL), 0);
+	wait_for(&timer_sigs, 1);
+	EXPECT_EQ(timer_sigs, 1);
+	EXPECT_RET(timer_gettime(id, &cur), 0);
+	EXPECT_TRUE(cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0);
+	EXPECT_RET(timer_delete(id), 0);
+	EXPECT_ERRNO(timer_delete(id), EINVAL);
+	signal(SIGRTMIN + 1, SIG_DFL);
+}
+
+TEST(timer_create, sigev_none_counts_down)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_NONE };
+	struct itimerspec its = { .it_value = { 100, 0 } }, cur;
+	timer_t id;
+
+	EXPECT_RET(timer_create(CLOCK_REALTIME, &ev, &id), 0);
+	EXPECT_RET(timer_settime(id, 0, &its, NULL), 0);
+	EXPECT_RET(timer_gettime(id, &cur), 0);
+	EXPECT_TRUE(cur.it_value.tv_sec >= 98 && cur.it_value.tv_sec <= 100);
+	EXPECT_RET(timer_delete(id), 0);
+	EXPECT_ERRNO(timer_create(12345, &ev, &id), EINVAL);
+}
