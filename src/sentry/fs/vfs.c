@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "lib/log.h"
+#include "sentry/fs/anon/anon.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -136,6 +137,7 @@ struct file *file_new(const struct path *path, struct inode *inode, unsigned fla
 	struct file *f = xzalloc(sizeof(*f));
 
 	f->refs = 1;
+	list_init(&f->epitems);
 	if (path) {
 		f->path = *path;
 		path_get(path);
@@ -158,6 +160,8 @@ void file_put(struct file *f)
 	BUG_ON(f->refs <= 0);
 	if (--f->refs)
 		return;
+	if (!list_empty(&f->epitems))
+		epoll_file_closing(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);

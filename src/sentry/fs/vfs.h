@@ -125,6 +125,7 @@ struct file {
 	uint64_t pos;
 	const struct file_ops *ops;
 	void *priv;
+	struct list_head epitems;	/* epoll interest entries watching this file */
 };
 
 struct fd_table {

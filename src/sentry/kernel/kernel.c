@@ -58,6 +58,14 @@ uint64_t realtime_ns(void)
 void waitq_add(struct waitq *wq, struct waiter *w, struct task *t)
 {
 	w->t = t;
+	w->func = NULL;
+	list_add_tail(&w->node, &wq->waiters);
+}
+
+void waitq_add_callback(struct waitq *wq, struct waiter *w, void (*func)(struct waiter *w))
+{
+	w->t = NULL;
+	w->func = func;
 	list_add_tail(&w->node, &wq->waiters);
 }
 
@@ -68,9 +76,14 @@ void waitq_del(struct waiter *w)
 
 void waitq_wake_all(struct waitq *wq)
 {
-	struct waiter *w;
+	struct waiter *w, *n;
 
-	list_for_each_entry(w, &wq->waiters, node) {
+	/* _safe: a callback may take its own waiter off this queue */
+	list_for_each_entry_safe(w, n, &wq->waiters, node) {
+		if (w->func) {
+			w->func(w);
+			continue;
+		}
 		w->t->woken = true;
 		pthread_cond_signal(&w->t->wake_cond);
 	}

@@ -16,7 +16,8 @@ struct waitq {
 
 struct waiter {
 	struct list_head node;
-	struct task *t;
+	struct task *t;			/* woken, unless @func is set */
+	void (*func)(struct waiter *w);	/* called instead (epoll watches files this way) */
 };
 
 static inline void waitq_init(struct waitq *wq)
@@ -25,6 +26,8 @@ static inline void waitq_init(struct waitq *wq)
 }
 
 void waitq_add(struct waitq *wq, struct waiter *w, struct task *t);
+/* A waiter that runs @func (kernel lock held) on every wake-up of @wq. */
+void waitq_add_callback(struct waitq *wq, struct waiter *w, void (*func)(struct waiter *w));
 void waitq_del(struct waiter *w);
 void waitq_wake_all(struct waitq *wq);
 

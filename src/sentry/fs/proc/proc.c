@@ -259,7 +259,9 @@ static int proc_link_path(struct proc_node *n, struct task *cur, struct path *ou
 		if (n->fd >= t->fds->size || !(f = t->fds->files[n->fd]))
 			return -ENOENT;
 		if (!f->path.dentry) {
-			if (text)
+			if (text && f->inode->link)
+				snprintf(text, size, "anon_inode:%s", f->inode->link);
+			else if (text)
 				snprintf(text, size, "%s:[%lu]", S_ISFIFO(f->inode->mode) ? "pipe" : "anon_inode",
 					 (unsigned long)f->inode->ino);
 			return 2;	/* no path to follow */
