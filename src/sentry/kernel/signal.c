@@ -167,6 +167,26 @@ static void group_stop(struct task *t, int sig)
 		task_sleep_killable(t, DEADLINE_NONE);
 }
 
+int dequeue_signal_in(struct task *t, linux_sigset_t set, struct linux_siginfo *info)
+{
+	linux_sigset_t ready = (t->pending | t->tg->pending) & set;
+	int sig;
+
+	if (!ready)
+		return 0;
+	sig = next_signal(ready);
+	if (t->pending & sig_bit(sig)) {
+		t->pending &= ~sig_bit(sig);
+		*info = t->pending_info[sig - 1];
+	} else {
+		t->tg->pending &= ~sig_bit(sig);
+		*info = t->tg->pending_info[sig - 1];
+	}
+	if (!info->si_signo)
+		info->si_signo = sig;
+	return sig;
+}
+
 void tg_flush_signal(struct thread_group *tg, int sig)
 {
 	struct task *t;

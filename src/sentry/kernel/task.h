@@ -146,6 +146,8 @@ void itimer_real_fire(struct ktimer *kt);
 void timers_release(struct thread_group *tg);
 /* Drop pending instances of @sig everywhere in @tg (its action became "ignore"). */
 void tg_flush_signal(struct thread_group *tg, int sig);
+/* Take the lowest pending signal in @set (thread-directed first); 0 if none. */
+int dequeue_signal_in(struct task *t, linux_sigset_t set, struct linux_siginfo *info);
 
 /* Signal frames (arch/x86_64/sigframe.c) */
 int setup_signal_frame(struct task *t, int sig, const struct linux_sigaction *act,

@@ -243,6 +243,84 @@ long sys_sigaltstack(struct task *t, const struct syscall_args *a)
 	return 0;
 }
 
+/* rt_sigtimedwait(2): wait for a signal of @set (normally blocked) and take it, no handler run. */
+long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
+{
+	linux_sigset_t set, saved = t->sigmask;
+	struct linux_siginfo info;
+	struct linux_timespec ts;
+	uint64_t deadline = DEADLINE_NONE;
+	int sig;
+
+	if (arg_u64(a, 3) != sizeof(set))
+		return -EINVAL;
+	if (copy_in_obj(t, &set, arg_uptr(a, 0)))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if (arg_u64(a, 2)) {
+		if (copy_in_obj(t, &ts, arg_uptr(a, 2)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = monotonic_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	}
+	/* While waiting, the set counts as unblocked so that its signals wake us. */
+	t->sigmask &= ~set;
+	while (!(sig = dequeue_signal_in(t, set, &info))) {
+		int err = task_sleep(t, deadline);
+
+		if (err == -ETIMEDOUT) {
+			t->sigmask = saved;
+			return -EAGAIN;
+		}
+		if (err == -EINTR && !((t->pending | t->tg->pending) & set)) {
+			t->sigmask = saved;
+			return -EINTR;
+		}
+	}
+	t->sigmask = saved;
+	if (arg_u64(a, 1) && copy_out_obj(t, arg_uptr(a, 1), &info))
+		return -EFAULT;
+	return sig;
+}
+
+/* Queue a caller-made siginfo; only SI_QUEUE-like (negative) codes, unless to ourselves. */
+static long queue_info(struct task *t, struct thread_group *tg, struct task *target, int sig, uptr_t uinfo)
+{
+	struct linux_siginfo info;
+
+	if (!valid_signal(sig))
+		return -EINVAL;
+	if (copy_in_obj(t, &info, uinfo))
+		return -EFAULT;
+	if ((info.si_code >= 0 || info.si_code == SI_TKILL) && tg != t->tg)
+		return -EPERM;
+	info.si_signo = sig;
+	if (target)
+		return send_signal_task(target, sig, &info);
+	return send_signal_tg(tg, sig, &info);
+}
+
+/* rt_sigqueueinfo(2) */
+long sys_rt_sigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+	struct thread_group *tg = tg_lookup(arg_int(a, 0));
+
+	if (!tg)
+		return -ESRCH;
+	return queue_info(t, tg, NULL, arg_int(a, 1), arg_uptr(a, 2));
+}
+
+/* rt_tgsigqueueinfo(2) */
+long sys_rt_tgsigqueueinfo(struct task *t, const struct syscall_args *a)
+{
+	struct task *target = task_lookup(arg_int(a, 1));
+
+	if (!target || target->exiting || target->tg->tgid != arg_int(a, 0))
+		return -ESRCH;
+	return queue_info(t, target->tg, target, arg_int(a, 2), arg_uptr(a, 3));
+}
+
 /* rt_sigreturn(2) */
 long sys_rt_sigreturn(struct task *t, const struct syscall_args *a)
 {
