@@ -4,8 +4,9 @@
  * own tids, join via CLONE_CHILD_CLEARTID, 64 threads on one futex-based
  * mutex, exit() of one thread vs exit_group from any thread, the process
  * status when the leader leaves first (the last thread's exit code), tgkill to one thread, and execve
- * from a threaded process.
+ * from a threaded process, and /proc/self/task listing the threads.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include "harness.h"
@@ -157,4 +158,46 @@ TEST(clone_thread, execve_ends_other_threads)
 		_exit(99);
 	}
 	EXPECT_EXITED(wait_status(pid), 7);
+}
+
+static volatile int release_threads;
+
+static void *park(void *arg)
+{
+	while (!release_threads)
+		usleep(1000);
+	return arg;
+}
+
+static int count_tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+TEST(clone_thread, proc_self_task_lists_threads)
+{
+	pthread_t th[3];
+	char path[64];
+	struct stat st;
+
+	release_threads = 0;
+	for (int i = 0; i < 3; i++)
+		EXPECT_RET(pthread_create(&th[i], NULL, park, NULL), 0);
+	EXPECT_EQ(count_tasks(), 4);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", getpid());
+	EXPECT_RET(stat(path, &st), 0);
+	release_threads = 1;
+	for (int i = 0; i < 3; i++)
+		EXPECT_RET(pthread_join(th[i], NULL), 0);
+	EXPECT_EQ(count_tasks(), 1);
 }

@@ -138,12 +138,31 @@ static int proc_root_iterate(struct dentry *dir, struct dir_ctx *ctx)
 	return 0;
 }
 
+/* The live task behind a /proc/<pid> or /proc/<pid>/task/<tid> directory. */
+static struct task *pid_task(pid_t pid)
+{
+	struct task *t = task_lookup(pid);
+
+	if (!t || t->tg->zombie || (t->exiting && t->tid != t->tg->tgid))
+		return NULL;
+	return t;
+}
+
+static const struct inode_ops proc_task_iops;
+
 static int proc_pid_lookup(struct dentry *dir, const char *name, struct dentry **out)
 {
 	struct proc_node *n = dir->inode->priv;
 
-	if (!live_tg(n->pid))
+	if (!pid_task(n->pid))
 		return -ENOENT;
+	if (strcmp(name, "task") == 0 && n->kind == PROC_PID_DIR) {
+		struct inode *i = proc_inode(S_IFDIR | 0555, PROC_TASK_DIR, n->pid, -1, NULL);
+
+		i->iops = &proc_task_iops;
+		*out = proc_dentry(dir, name, i);
+		return 0;
+	}
 	if (strcmp(name, "fd") == 0) {
 		*out = proc_dentry(dir, name, proc_inode(S_IFDIR | 0500, PROC_FD_DIR, n->pid, -1, NULL));
 		return 0;
@@ -165,7 +184,9 @@ static int proc_pid_lookup(struct dentry *dir, const char *name, struct dentry *
 
 static int proc_pid_iterate(struct dentry *dir, struct dir_ctx *ctx)
 {
-	static const char *const links[] = { "fd", "exe", "cwd", "root" };
+	static const char *const links[] = { "fd", "exe", "cwd", "root", "task" };
+	struct proc_node *n = dir->inode->priv;
+	size_t nlinks = n->kind == PROC_PID_DIR ? ARRAY_SIZE(links) : ARRAY_SIZE(links) - 1;
 	int64_t idx = 0;
 
 	if (ctx->pos == idx && !ctx->emit(ctx, ".", 1, dir->inode->ino, DT_DIR))
@@ -174,8 +195,10 @@ static int proc_pid_iterate(struct dentry *dir, struct dir_ctx *ctx)
 	if (ctx->pos == idx && !ctx->emit(ctx, "..", 2, 1, DT_DIR))
 		return 0;
 	ctx->pos = MAX(ctx->pos, ++idx);
-	for (size_t k = 0; k < ARRAY_SIZE(links); k++) {
-		if (ctx->pos == idx && !ctx->emit(ctx, links[k], strlen(links[k]), 200 + idx, k ? DT_LNK : DT_DIR))
+	for (size_t k = 0; k < nlinks; k++) {
+		unsigned type = k == 0 || k == 4 ? DT_DIR : DT_LNK;
+
+		if (ctx->pos == idx && !ctx->emit(ctx, links[k], strlen(links[k]), 200 + idx, type))
 			return 0;
 		ctx->pos = MAX(ctx->pos, ++idx);
 	}
@@ -187,12 +210,52 @@ static int proc_pid_iterate(struct dentry *dir, struct dir_ctx *ctx)
 	return 0;
 }
 
-static struct task *pid_task(pid_t pid)
+/* /proc/<pid>/task/<tid>: the same entries as a pid directory, for one thread. */
+static int proc_task_lookup(struct dentry *dir, const char *name, struct dentry **out)
 {
-	struct thread_group *tg = live_tg(pid);
+	struct proc_node *n = dir->inode->priv;
+	pid_t tid = parse_pid(name);
+	struct task *t = tid ? pid_task(tid) : NULL;
 
-	return tg ? task_lookup(pid) : NULL;
+	if (!t || t->tg->tgid != n->pid)
+		return -ENOENT;
+	*out = proc_dentry(dir, name, proc_inode(S_IFDIR | 0555, PROC_TID_DIR, tid, -1, NULL));
+	return 0;
 }
+
+static int proc_task_iterate(struct dentry *dir, struct dir_ctx *ctx)
+{
+	struct proc_node *n = dir->inode->priv;
+	struct task *leader = pid_task(n->pid), *t;
+	int64_t idx = 2;
+	char buf[16];
+
+	if (ctx->pos == 0 && !ctx->emit(ctx, ".", 1, dir->inode->ino, DT_DIR))
+		return 0;
+	ctx->pos = MAX(ctx->pos, 1);
+	if (ctx->pos == 1 && !ctx->emit(ctx, "..", 2, 1, DT_DIR))
+		return 0;
+	ctx->pos = MAX(ctx->pos, 2);
+	if (!leader)
+		return 0;
+	list_for_each_entry(t, &leader->tg->tasks, tg_node) {
+		if (!pid_task(t->tid))
+			continue;
+		if (idx++ < ctx->pos)
+			continue;
+		int len = snprintf(buf, sizeof(buf), "%d", t->tid);
+
+		if (!ctx->emit(ctx, buf, len, (uint64_t)t->tid << 16, DT_DIR))
+			return 0;
+		ctx->pos = idx;
+	}
+	return 0;
+}
+
+static const struct inode_ops proc_task_iops = {
+	.lookup = proc_task_lookup,
+	.iterate = proc_task_iterate,
+};
 
 static int proc_fd_lookup(struct dentry *dir, const char *name, struct dentry **out)
 {

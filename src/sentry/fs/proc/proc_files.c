@@ -198,8 +198,8 @@ static void gen_status(struct task *t, struct proc_buf *b)
 	pb_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n", t->cred.uid, t->cred.euid,
 		  t->cred.suid, t->cred.fsuid, t->cred.gid, t->cred.egid, t->cred.sgid, t->cred.fsgid,
 		  t->fds ? t->fds->size : 0);
-	pb_printf(b, "Threads:\t1\nSigQ:\t0/63704\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
-		  (unsigned long)t->pending, (unsigned long)tg->pending, (unsigned long)t->sigmask);
+	pb_printf(b, "Threads:\t%d\nSigQ:\t0/63704\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
+		  tg->nr_live, (unsigned long)t->pending, (unsigned long)tg->pending, (unsigned long)t->sigmask);
 	pb_printf(b, "CapEff:\t000001ffffffffff\nNoNewPrivs:\t0\nSeccomp:\t0\n");
 }
 

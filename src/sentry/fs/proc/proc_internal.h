@@ -10,6 +10,8 @@ enum proc_kind {
 	PROC_ROOT_FILE,
 	PROC_SELF,
 	PROC_PID_DIR,
+	PROC_TASK_DIR,		/* /proc/<pid>/task */
+	PROC_TID_DIR,		/* /proc/<pid>/task/<tid> */
 	PROC_PID_FILE,
 	PROC_FD_DIR,
 	PROC_FD_LINK,
