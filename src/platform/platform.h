@@ -75,6 +75,9 @@ struct platform_ops {
 	void (*interrupt)(struct platform_context *c, struct address_space *as);
 	/* CPU time the guest code of @c has used so far. */
 	uint64_t (*cpu_time_ns)(struct platform_context *c);
+	/* The full XSAVE image (FP, SSE, AVX...) of the caller's context; *size in/out. */
+	int (*get_xstate)(struct address_space *as, void *buf, size_t *size);
+	int (*set_xstate)(struct address_space *as, const void *buf, size_t size);
 	int (*get_fpregs)(struct address_space *as, struct arch_fpregs *fp);
 	int (*set_fpregs)(struct address_space *as, const struct arch_fpregs *fp);
 };

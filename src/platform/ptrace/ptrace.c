@@ -464,6 +464,31 @@ static uint64_t ptrace_cpu_time_ns(struct platform_context *c)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+#define NT_X86_XSTATE_ 0x202
+
+static int ptrace_get_xstate(struct address_space *as, void *buf, size_t *size)
+{
+	struct stub_thread *st = my_thread(as);
+	struct iovec iov = { buf, *size };
+
+	if (!st)
+		return -ESRCH;
+	if (ptrace(PTRACE_GETREGSET, st->tid, NT_X86_XSTATE_, &iov) < 0)
+		return -errno;
+	*size = iov.iov_len;
+	return 0;
+}
+
+static int ptrace_set_xstate(struct address_space *as, const void *buf, size_t size)
+{
+	struct stub_thread *st = my_thread(as);
+	struct iovec iov = { (void *)buf, size };
+
+	if (!st)
+		return -ESRCH;
+	return ptrace(PTRACE_SETREGSET, st->tid, NT_X86_XSTATE_, &iov) < 0 ? -errno : 0;
+}
+
 static int ptrace_get_fpregs(struct address_space *as, struct arch_fpregs *fp)
 {
 	struct stub_thread *st = my_thread(as);
@@ -498,6 +523,8 @@ const struct platform_ops ptrace_platform_ops = {
 	.switch_to = ptrace_switch_to,
 	.interrupt = ptrace_interrupt,
 	.cpu_time_ns = ptrace_cpu_time_ns,
+	.get_xstate = ptrace_get_xstate,
+	.set_xstate = ptrace_set_xstate,
 	.get_fpregs = ptrace_get_fpregs,
 	.set_fpregs = ptrace_set_fpregs,
 };

@@ -3,12 +3,16 @@
  * x86-64 signal frames: what the kernel pushes on the user stack before
  * running a handler (struct rt_sigframe: return address, ucontext with the
  * saved registers and mask, siginfo, then the FP state), and rt_sigreturn,
- * which restores from it. FP state is the 512-byte FXSAVE image for now.
+ * which restores from it. The FP state is the full XSAVE image (FP, SSE,
+ * AVX, AVX-512...) with Linux's markers: FP_XSTATE_MAGIC1 in the FXSAVE
+ * area's software bytes, FP_XSTATE_MAGIC2 after the image, UC_FP_XSTATE in
+ * uc_flags. The bare 512-byte FXSAVE image is the fallback.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
 #include "platform/platform.h"
@@ -46,7 +50,50 @@ struct rt_sigframe {
 #define UC_SIGCONTEXT_SS 0x2
 #define UC_STRICT_RESTORE_SS 0x4
 #define REDZONE 128
-#define FPSTATE_SIZE 512
+#define FXSAVE_SIZE 512
+#define XSTATE_MAX 16384
+#define XSTATE_MAGIC1 0x46505853u
+#define XSTATE_MAGIC2 0x46505845u
+#define UC_FP_XSTATE 0x1
+#define SW_BYTES_OFFSET 464	/* struct _fpx_sw_bytes inside the FXSAVE image */
+
+struct fpx_sw_bytes {
+	uint32_t magic1;
+	uint32_t extended_size;	/* xstate_size + sizeof(MAGIC2) */
+	uint64_t xfeatures;	/* the image's XSTATE_BV */
+	uint32_t xstate_size;
+	uint32_t padding[7];
+};
+_Static_assert(sizeof(struct fpx_sw_bytes) == 48, "_fpx_sw_bytes");
+
+/* The current FP state as it goes into a frame: XSAVE with markers, or FXSAVE. */
+static uint8_t *save_fpstate(struct task *t, size_t *size, bool *xstate)
+{
+	uint8_t *buf = xzalloc(XSTATE_MAX + 4);
+	size_t n = XSTATE_MAX;
+	struct fpx_sw_bytes sw = { 0 };
+
+	*xstate = false;
+	if (g_platform->ops->get_xstate && g_platform->ops->get_xstate(t->mm->as, buf, &n) == 0 && n > FXSAVE_SIZE) {
+		uint32_t magic2 = XSTATE_MAGIC2;
+
+		sw.magic1 = XSTATE_MAGIC1;
+		sw.extended_size = (uint32_t)n + 4;
+		memcpy(&sw.xfeatures, buf + FXSAVE_SIZE, 8);
+		sw.xstate_size = (uint32_t)n;
+		memcpy(buf + SW_BYTES_OFFSET, &sw, sizeof(sw));
+		memcpy(buf + n, &magic2, 4);
+		*size = n + 4;
+		*xstate = true;
+		return buf;
+	}
+	if (g_platform->ops->get_fpregs(t->mm->as, (struct arch_fpregs *)buf) == 0) {
+		*size = FXSAVE_SIZE;
+		return buf;
+	}
+	free(buf);
+	return NULL;
+}
 /* Flags a program may change through sigreturn: CF PF AF ZF SF TF DF OF RF AC ID and the like. */
 #define FLAG_MASK 0x50dd5UL
 
@@ -106,9 +153,10 @@ int setup_signal_frame(struct task *t, int sig, const struct linux_sigaction *ac
 		       const struct linux_siginfo *info, linux_sigset_t old_mask)
 {
 	struct rt_sigframe frame;
-	struct arch_fpregs fp;
-	uint64_t sp = t->regs.rsp, fp_addr, frame_addr;
-	bool have_fp;
+	uint64_t sp = t->regs.rsp, fp_addr = 0, frame_addr;
+	size_t fp_size = 0;
+	bool xstate;
+	uint8_t *fp;
 
 	if (!(act->flags & SA_RESTORER_))
 		return -EFAULT;	/* x86-64 has no kernel-provided trampoline */
@@ -117,26 +165,28 @@ int setup_signal_frame(struct task *t, int sig, const struct linux_sigaction *ac
 		sp = t->altstack.ss_sp + t->altstack.ss_size;
 	else
 		sp -= REDZONE;
-	have_fp = g_platform->ops->get_fpregs(t->mm->as, &fp) == 0;
-	fp_addr = (sp - FPSTATE_SIZE) & ~63UL;
+	fp = save_fpstate(t, &fp_size, &xstate);
+	fp_addr = (sp - fp_size) & ~63UL;
 	frame_addr = ((fp_addr - sizeof(frame)) & ~15UL) - 8;
 
 	memset(&frame, 0, sizeof(frame));
 	frame.pretcode = act->restorer;
-	frame.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	frame.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | (xstate ? UC_FP_XSTATE : 0);
 	frame.uc.uc_stack = t->altstack;
 	frame.uc.uc_stack.ss_flags = on_altstack(t, t->regs.rsp) ? SS_ONSTACK : t->altstack.ss_size ? 0 : SS_DISABLE;
 	save_regs(&frame.uc.uc_mcontext, &t->regs);
 	frame.uc.uc_mcontext.oldmask = old_mask;
-	frame.uc.uc_mcontext.fpstate = have_fp ? fp_addr : 0;
+	frame.uc.uc_mcontext.fpstate = fp ? fp_addr : 0;
 	if (info->si_signo == SIGSEGV || info->si_signo == SIGBUS)
 		frame.uc.uc_mcontext.cr2 = info->fault.addr;
 	frame.uc.uc_sigmask = old_mask;
 	frame.info = *info;
 	frame.info.si_signo = sig;
-	if ((have_fp && copy_out(t, uptr(fp_addr), &fp, sizeof(fp))) ||
-	    copy_out(t, uptr(frame_addr), &frame, sizeof(frame)))
+	if ((fp && copy_out(t, uptr(fp_addr), fp, fp_size)) || copy_out(t, uptr(frame_addr), &frame, sizeof(frame))) {
+		free(fp);
 		return -EFAULT;
+	}
+	free(fp);
 	t->regs.rdi = sig;
 	t->regs.rsi = frame_addr + offsetof(struct rt_sigframe, info);
 	t->regs.rdx = frame_addr + offsetof(struct rt_sigframe, uc);
@@ -147,11 +197,39 @@ int setup_signal_frame(struct task *t, int sig, const struct linux_sigaction *ac
 	return 0;
 }
 
+/* Load the FP state a frame points at: XSAVE when its markers are intact, else FXSAVE. */
+static int restore_fpstate(struct task *t, uint64_t addr)
+{
+	uint8_t *buf = xmalloc(XSTATE_MAX + 4);
+	struct fpx_sw_bytes sw;
+	uint32_t magic2 = 0;
+	int err = -EFAULT;
+
+	if (copy_in(t, buf, uptr(addr), FXSAVE_SIZE))
+		goto out;
+	memcpy(&sw, buf + SW_BYTES_OFFSET, sizeof(sw));
+	if (g_platform->ops->set_xstate && sw.magic1 == XSTATE_MAGIC1 && sw.xstate_size > FXSAVE_SIZE &&
+	    sw.xstate_size <= XSTATE_MAX && sw.extended_size == sw.xstate_size + 4 &&
+	    copy_in(t, &magic2, uptr(addr + sw.xstate_size), 4) == 0 && magic2 == XSTATE_MAGIC2) {
+		if (copy_in(t, buf, uptr(addr), sw.xstate_size))
+			goto out;
+		/* a state the host refuses (bad header or MXCSR) is a bad frame */
+		err = g_platform->ops->set_xstate(t->mm->as, buf, sw.xstate_size) ? -EFAULT : 0;
+		goto out;
+	}
+	/* MXCSR reserved bits would make the host refuse the whole state */
+	memset(buf + 28, 0, 4);
+	g_platform->ops->set_fpregs(t->mm->as, (struct arch_fpregs *)buf);
+	err = 0;
+out:
+	free(buf);
+	return err;
+}
+
 long restore_signal_frame(struct task *t)
 {
 	struct linux_ucontext uc;
 	uint64_t frame_addr = t->regs.rsp - 8;
-	struct arch_fpregs fp;
 
 	if (copy_in(t, &uc, uptr(frame_addr + offsetof(struct rt_sigframe, uc)), sizeof(uc))) {
 		task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
@@ -159,14 +237,9 @@ long restore_signal_frame(struct task *t)
 	}
 	load_regs(&t->regs, &uc.uc_mcontext);
 	t->sigmask = uc.uc_sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
-	if (uc.uc_mcontext.fpstate) {
-		if (copy_in(t, &fp, uptr(uc.uc_mcontext.fpstate), sizeof(fp))) {
-			task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
-			return 0;
-		}
-		/* MXCSR reserved bits would make the host refuse the whole state */
-		memset(fp.bytes + 28, 0, 4);
-		g_platform->ops->set_fpregs(t->mm->as, &fp);
+	if (uc.uc_mcontext.fpstate && restore_fpstate(t, uc.uc_mcontext.fpstate)) {
+		task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
+		return 0;
 	}
 	/* Like sigaltstack(&uc_stack), ignoring errors: the handler may have changed it. */
 	if (!on_altstack(t, t->regs.rsp)) {
