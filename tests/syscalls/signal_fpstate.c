@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Signal frames save and restore the full FP/SSE/AVX state: a handler that
- * clobbers xmm and ymm registers leaves the interrupted code's values
- * intact, and the frame's fpstate carries the xsave magic (UC_FP_XSTATE).
+ * The full FP/SSE/AVX state is kept where Linux keeps it: a signal handler
+ * that clobbers xmm and ymm registers leaves the interrupted code's values
+ * intact (the frame carries the xsave image, UC_FP_XSTATE), and a forked
+ * child starts with its parent's ymm registers.
  */
 #include <cpuid.h>
 #include <signal.h>
 #include <stdint.h>
 #include <ucontext.h>
+#include <sys/wait.h>
 #include "harness.h"
 
 static volatile int saw_xstate;
@@ -57,4 +59,28 @@ TEST(signal_fpstate, handler_cannot_clobber_avx)
 	EXPECT_TRUE(ymm_survives());
 	EXPECT_EQ(saw_xstate, 1);
 	signal(SIGUSR1, SIG_DFL);
+}
+
+__attribute__((target("avx"))) static int fork_keeps_ymm(void)
+{
+	uint64_t in[4] = { 5, 6, 7, 8 }, out[4];
+	int st;
+	pid_t pid;
+
+	__asm__ volatile("vmovdqu %0, %%ymm7" ::"m"(in) : "xmm7");
+	pid = fork();
+	if (pid == 0) {
+		__asm__ volatile("vmovdqu %%ymm7, %0" : "=m"(out));
+		_exit(memcmp(in, out, sizeof(in)) ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+TEST(signal_fpstate, fork_keeps_avx)
+{
+	if (!have_avx())
+		SKIP("no AVX on this CPU");
+	EXPECT_TRUE(fork_keeps_ymm());
 }

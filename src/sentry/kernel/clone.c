@@ -160,8 +160,10 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		child->regs.fs_base = args->tls;
 	child->sigmask = t->sigmask;
 	memcpy(child->comm, t->comm, sizeof(child->comm));
-	child->initial_fp = xmalloc(sizeof(*child->initial_fp));
-	if (g_platform->ops->get_fpregs(t->mm->as, child->initial_fp)) {
+	/* The child's stub starts with a fresh FP state: carry ours over (AVX included). */
+	child->initial_fp_size = 16384;
+	child->initial_fp = xmalloc(child->initial_fp_size);
+	if (g_platform->ops->get_xstate(t->mm->as, child->initial_fp, &child->initial_fp_size)) {
 		free(child->initial_fp);
 		child->initial_fp = NULL;
 	}

@@ -107,7 +107,7 @@ static void *task_thread_main(void *arg)
 		t->mm->as = as;
 	}
 	if (t->initial_fp) {
-		g_platform->ops->set_fpregs(t->mm->as, t->initial_fp);
+		g_platform->ops->set_xstate(t->mm->as, t->initial_fp, t->initial_fp_size);
 		free(t->initial_fp);
 		t->initial_fp = NULL;
 	}

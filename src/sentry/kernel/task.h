@@ -84,7 +84,8 @@ struct task {
 	struct cred cred;
 	struct arch_regs regs;
 	struct platform_context *pctx;
-	struct arch_fpregs *initial_fp;	/* fork: FP state to load into the new stub */
+	void *initial_fp;		/* fork: XSAVE image to load into the new stub */
+	size_t initial_fp_size;
 
 	pthread_t thread;
 	pid_t host_tid;
