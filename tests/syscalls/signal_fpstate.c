@@ -63,17 +63,20 @@ TEST(signal_fpstate, handler_cannot_clobber_avx)
 
 __attribute__((target("avx"))) static int fork_keeps_ymm(void)
 {
-	uint64_t in[4] = { 5, 6, 7, 8 }, out[4];
+	uint64_t in[4] = { 5, 6, 7, 8 }, out[4] = { 0 };
+	long pid;
 	int st;
-	pid_t pid;
 
-	__asm__ volatile("vmovdqu %0, %%ymm7" ::"m"(in) : "xmm7");
-	pid = fork();
-	if (pid == 0) {
-		__asm__ volatile("vmovdqu %%ymm7, %0" : "=m"(out));
+	/* Raw fork right after loading ymm7: no library code may touch it in between. */
+	__asm__ volatile("vmovdqu %2, %%ymm7\n\t"
+			 "mov $57, %%eax\n\tsyscall\n\t"
+			 "vmovdqu %%ymm7, %1"
+			 : "=a"(pid), "=m"(out)
+			 : "m"(in)
+			 : "rcx", "r11", "xmm7", "memory");
+	if (pid == 0)
 		_exit(memcmp(in, out, sizeof(in)) ? 1 : 0);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+	if (pid < 0 || waitpid((pid_t)pid, &st, 0) != pid)
 		return 0;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
