@@ -32,6 +32,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/loader/loader.h"
+#include "sentry/loader/vdso.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
 #include "sentry/sentry.h"
@@ -280,6 +281,8 @@ int sentry_run(const struct sentry_config *cfg)
 		return err;
 	g_kernel.boot_ns = monotonic_ns();
 	err = timer_subsystem_start();
+	if (!err)
+		err = vdso_init();
 	if (err)
 		return err;
 	snprintf(g_kernel.hostname, sizeof(g_kernel.hostname), "%s", cfg->hostname ? cfg->hostname : "cvisor");

@@ -16,6 +16,7 @@
 #include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
 #include "sentry/loader/loader_internal.h"
+#include "sentry/loader/vdso.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
 
@@ -337,8 +338,10 @@ int loader_exec(struct task *t, int dirfd, const char *path, struct exec_args *a
 	mm = mm_new();
 	place_stack(mm);
 	err = load_elf(t, f, buf, len, mm, &info);
-	if (!err)
+	if (!err) {
+		info.vdso_base = vdso_map(mm);
 		err = setup_stack(mm, args, &info);
+	}
 	if (err) {
 		mm_put(mm);
 		goto out;

@@ -12,6 +12,7 @@ struct elf_info {
 	uint64_t phdr;		/* AT_PHDR */
 	uint64_t phnum;
 	uint64_t interp_base;	/* AT_BASE */
+	uint64_t vdso_base;	/* AT_SYSINFO_EHDR, 0 without a vDSO */
 	uint64_t sp;		/* out: initial stack pointer */
 };
 

@@ -100,6 +100,8 @@ int setup_stack(struct mm *mm, struct exec_args *args, struct elf_info *info)
 		auxv[na++] = (k);  \
 		auxv[na++] = (v);  \
 	} while (0)
+	if (info->vdso_base)
+		AUX(AT_SYSINFO_EHDR, info->vdso_base);
 	AUX(AT_HWCAP, getauxval(AT_HWCAP));
 	AUX(AT_PAGESZ, PAGE_SIZE);
 	AUX(AT_CLKTCK, 100);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include "abi/linux/misc.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/loader/vdso.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
 #include "sentry/syscalls/syscalls.h"
@@ -40,6 +41,17 @@ long sys_clock_gettime(struct task *t, const struct syscall_args *a)
 
 	if (!clock_valid(id))
 		return -EINVAL;
+	if (id == CLOCK_REALTIME || id == CLOCK_MONOTONIC || id == CLOCK_BOOTTIME || id == CLOCK_REALTIME_COARSE ||
+	    id == CLOCK_MONOTONIC_COARSE || id == CLOCK_MONOTONIC_RAW) {
+		/* the same clock the vDSO reads, so the two paths always agree */
+		int base = id == CLOCK_REALTIME_COARSE ? CLOCK_REALTIME : id == CLOCK_BOOTTIME ? CLOCK_BOOTTIME
+				   : id == CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+		uint64_t ns = guest_clock_ns(base);
+
+		lts.tv_sec = (int64_t)(ns / 1000000000ULL);
+		lts.tv_nsec = (int64_t)(ns % 1000000000ULL);
+		return copy_out_obj(t, arg_uptr(a, 1), &lts) ? -EFAULT : 0;
+	}
 	if (id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID)
 		id = CLOCK_THREAD_CPUTIME_ID;	/* approximated by the task thread's own CPU time */
 	if (clock_gettime(id, &ts))
@@ -67,7 +79,7 @@ long sys_clock_getres(struct task *t, const struct syscall_args *a)
 /* gettimeofday(2) */
 long sys_gettimeofday(struct task *t, const struct syscall_args *a)
 {
-	uint64_t ns = realtime_ns();
+	uint64_t ns = guest_clock_ns(CLOCK_REALTIME);
 	struct linux_timeval tv = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
 	uint64_t tz[1] = { 0 };
 
@@ -81,7 +93,7 @@ long sys_gettimeofday(struct task *t, const struct syscall_args *a)
 /* time(2) */
 long sys_time(struct task *t, const struct syscall_args *a)
 {
-	int64_t now = (int64_t)(realtime_ns() / 1000000000);
+	int64_t now = (int64_t)(guest_clock_ns(CLOCK_REALTIME) / 1000000000);
 
 	if (arg_u64(a, 0) && copy_out_obj(t, arg_uptr(a, 0), &now))
 		return -EFAULT;
