@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -51,6 +52,45 @@ long sys_clone(struct task *t, const struct syscall_args *a)
 		.tls = arg_u64(a, 4),
 	};
 
+	return do_clone(t, &ca);
+}
+
+/* clone3(2): struct clone_args, version 0 (64 bytes) or later with zeroed extensions. */
+long sys_clone3(struct task *t, const struct syscall_args *a)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size, cgroup;
+	} ua = { 0 };
+	uint64_t size = arg_u64(a, 1);
+	struct clone_args_k ca;
+
+	if (size < 64 || size > 4096)
+		return -EINVAL;
+	if (copy_in(t, &ua, arg_uptr(a, 0), MIN(size, sizeof(ua))))
+		return -EFAULT;
+	/* unknown trailing fields must be zero */
+	for (uint64_t off = sizeof(ua); off < size; off++) {
+		uint8_t b;
+
+		if (copy_in(t, &b, uptr_add(arg_uptr(a, 0), off), 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	if ((ua.flags & 0xff) || ua.exit_signal > LINUX_NSIG || (ua.stack && !ua.stack_size) ||
+	    (!ua.stack && ua.stack_size))
+		return -EINVAL;
+	if (ua.set_tid_size || (ua.flags & (CLONE_PIDFD | CLONE_INTO_CGROUP)))
+		return -EINVAL;	/* pidfds, chosen tids and cgroups are not served yet */
+	ca = (struct clone_args_k){
+		.flags = ua.flags,
+		.exit_signal = ua.exit_signal,
+		.stack = ua.stack ? ua.stack + ua.stack_size : 0,
+		.parent_tid = ua.parent_tid,
+		.child_tid = ua.child_tid,
+		.tls = ua.tls,
+	};
 	return do_clone(t, &ca);
 }
 

@@ -2,7 +2,7 @@
 /*
  * cvisor's vDSO: clock_gettime, gettimeofday and time computed in the guest
  * from the TSC and the Sentry's [vvar] page, with no trap into the Sentry.
- * Other clocks (and getcpu) fall back to the real syscall. Freestanding:
+ * Other clocks fall back to the real syscall; getcpu answers CPU 0, node 0. Freestanding:
  * no libc, position independent, linked by vdso.lds.
  */
 #include <stdint.h>
@@ -18,7 +18,6 @@
 #define SYS_time 201
 #define SYS_clock_gettime 228
 #define SYS_clock_getres 229
-#define SYS_getcpu 309
 
 struct kernel_timespec {
 	int64_t tv_sec;
@@ -38,14 +37,6 @@ static long syscall2(long nr, long a, long b)
 	long ret;
 
 	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b) : "rcx", "r11", "memory");
-	return ret;
-}
-
-static long syscall3(long nr, long a, long b, long c)
-{
-	long ret;
-
-	__asm__ volatile("syscall" : "=a"(ret) : "a"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
 	return ret;
 }
 
@@ -123,9 +114,15 @@ int __vdso_clock_getres(int clock, struct kernel_timespec *res)
 	return (int)syscall2(SYS_clock_getres, clock, (long)res);
 }
 
+/* The sandbox presents one NUMA node and reports CPU 0, like its getcpu(2). */
 long __vdso_getcpu(unsigned *cpu, unsigned *node, void *cache)
 {
-	return syscall3(SYS_getcpu, (long)cpu, (long)node, (long)cache);
+	(void)cache;
+	if (cpu)
+		*cpu = 0;
+	if (node)
+		*node = 0;
+	return 0;
 }
 
 int clock_gettime(int, struct kernel_timespec *) __attribute__((weak, alias("__vdso_clock_gettime")));
