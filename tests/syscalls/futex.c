@@ -2,7 +2,9 @@
 /*
  * futex(2): WAIT on a changed value (EAGAIN), relative and absolute timeouts
  * (ETIMEDOUT), WAKE counts, bitsets, CMP_REQUEUE's value check, WAKE_OP's
- * atomic update, bad addresses, and a shared futex between two processes.
+ * atomic update, bad addresses, a shared futex between two processes, and
+ * PI futexes: a PTHREAD_PRIO_INHERIT mutex under contention, trylock, and
+ * LOCK_PI/UNLOCK_PI's ownership checks.
  */
 #include <linux/futex.h>
 #include <stdint.h>
@@ -112,4 +114,58 @@ TEST(futex, shared_between_processes)
 	futex(shared, FUTEX_WAKE, 1, NULL, NULL, 0);
 	EXPECT_EXITED(wait_status(pid), 0);
 	munmap(shared, 4096);
+}
+
+static pthread_mutex_t pi_lock;
+static long pi_counter;
+
+static void *pi_worker(void *arg)
+{
+	for (int i = 0; i < 2000; i++) {
+		pthread_mutex_lock(&pi_lock);
+		pi_counter++;
+		pthread_mutex_unlock(&pi_lock);
+	}
+	return arg;
+}
+
+static void *try_from_other_thread(void *arg)
+{
+	return (void *)(long)pthread_mutex_trylock(&pi_lock);
+}
+
+TEST(futex, priority_inheritance_mutex)
+{
+	pthread_mutexattr_t attr;
+	pthread_t th[8];
+	void *ret;
+
+	CHECK(pthread_mutexattr_init(&attr));
+	EXPECT_RET(pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT), 0);
+	EXPECT_RET(pthread_mutex_init(&pi_lock, &attr), 0);
+	pi_counter = 0;
+	for (int i = 0; i < 8; i++)
+		EXPECT_RET(pthread_create(&th[i], NULL, pi_worker, NULL), 0);
+	for (int i = 0; i < 8; i++)
+		EXPECT_RET(pthread_join(th[i], NULL), 0);
+	EXPECT_EQ(pi_counter, 8 * 2000);
+	EXPECT_RET(pthread_mutex_lock(&pi_lock), 0);
+	EXPECT_RET(pthread_create(&th[0], NULL, try_from_other_thread, NULL), 0);
+	EXPECT_RET(pthread_join(th[0], &ret), 0);
+	EXPECT_EQ((long)ret, EBUSY);
+	EXPECT_RET(pthread_mutex_unlock(&pi_lock), 0);
+	pthread_mutex_destroy(&pi_lock);
+}
+
+TEST(futex, lock_pi_ownership_checks)
+{
+	uint32_t lock = 0;
+
+	EXPECT_RET(futex(&lock, FUTEX_TRYLOCK_PI_PRIVATE, 0, NULL, NULL, 0), 0);
+	EXPECT_EQ(lock & FUTEX_TID_MASK, (uint32_t)syscall(SYS_gettid));
+	EXPECT_ERRNO(futex(&lock, FUTEX_LOCK_PI_PRIVATE, 0, NULL, NULL, 0), EDEADLK);
+	EXPECT_RET(futex(&lock, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0), 0);
+	EXPECT_EQ(lock, 0);
+	lock = 0x3ffffff0;	/* some other tid: never ours */
+	EXPECT_ERRNO(futex(&lock, FUTEX_UNLOCK_PI_PRIVATE, 0, NULL, NULL, 0), EPERM);
 }

@@ -23,6 +23,7 @@ struct futex_waiter {
 	uint32_t bitset;
 	struct task *t;
 	bool woken;
+	bool pi;		/* waits for ownership of a PI futex */
 };
 
 static struct list_head g_futex_waiters = LIST_HEAD_INIT(g_futex_waiters);
@@ -289,4 +290,102 @@ void futex_exit_thread(struct task *t)
 	/* Only other users of the memory (threads, a vfork parent) can be waiting on it. */
 	if (t->clear_child_tid && t->mm->refs > 1 && copy_out(t, uptr(t->clear_child_tid), &zero, sizeof(zero)) == 0)
 		futex_wake(t, t->clear_child_tid, 1, FUTEX_BITSET_ANY, true);
+}
+
+/*
+ * PI futexes: the word holds the owner's tid, plus FUTEX_WAITERS when
+ * someone sleeps in the Sentry for it. The sandbox has no priorities to
+ * inherit, so this is the ownership protocol alone: the uncontended paths
+ * stay in user space, and unlock hands the lock straight to the first waiter.
+ */
+static int pi_word(struct task *t, uint64_t addr, uint32_t **out)
+{
+	uint8_t *p;
+
+	if (addr & 3)
+		return -EINVAL;
+	if (mm_translate(t->mm, addr, true, false, &p))
+		return -EFAULT;
+	*out = (uint32_t *)p;
+	return 0;
+}
+
+static bool pi_has_waiters(const struct futex_key *key, const struct futex_waiter *except)
+{
+	struct futex_waiter *w;
+
+	list_for_each_entry(w, &g_futex_waiters, node)
+		if (w != except && w->pi && key_eq(&w->key, key))
+			return true;
+	return false;
+}
+
+int futex_lock_pi(struct task *t, uint64_t addr, uint64_t deadline, bool try)
+{
+	struct futex_waiter w = { .bitset = FUTEX_BITSET_ANY, .t = t, .pi = true };
+	uint32_t *word, v;
+	int err = make_key(t, addr, true, &w.key);
+
+	if (!err)
+		err = pi_word(t, addr, &word);
+	if (err)
+		return err;
+	for (;;) {
+		v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+		if (!(v & FUTEX_TID_MASK)) {
+			/* free, or its owner died: take it, keeping the waiters bit for those queued */
+			uint32_t mine = (uint32_t)t->tid | (pi_has_waiters(&w.key, NULL) ? FUTEX_WAITERS : 0);
+
+			if (__atomic_compare_exchange_n(word, &v, mine, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				return 0;
+			continue;
+		}
+		if ((v & FUTEX_TID_MASK) == (uint32_t)t->tid)
+			return -EDEADLK;
+		if (try)
+			return -EAGAIN;
+		if (!task_lookup((pid_t)(v & FUTEX_TID_MASK)))
+			return -ESRCH;
+		if (!(v & FUTEX_WAITERS) &&
+		    !__atomic_compare_exchange_n(word, &v, v | FUTEX_WAITERS, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue;
+		break;
+	}
+	list_add_tail(&w.node, &g_futex_waiters);
+	while (!w.woken) {
+		err = task_sleep(t, deadline);
+		if (err && !w.woken)
+			break;
+	}
+	if (w.woken)
+		return 0;	/* unlock made us the owner */
+	list_del(&w.node);
+	return err;
+}
+
+int futex_unlock_pi(struct task *t, uint64_t addr)
+{
+	struct futex_waiter *w, *next = NULL;
+	struct futex_key key;
+	uint32_t *word, v, nv;
+	int err = make_key(t, addr, true, &key);
+
+	if (!err)
+		err = pi_word(t, addr, &word);
+	if (err)
+		return err;
+	list_for_each_entry(w, &g_futex_waiters, node)
+		if (w->pi && key_eq(&w->key, &key)) {
+			next = w;
+			break;
+		}
+	do {
+		v = __atomic_load_n(word, __ATOMIC_SEQ_CST);
+		if ((v & FUTEX_TID_MASK) != (uint32_t)t->tid)
+			return -EPERM;
+		nv = next ? (uint32_t)next->t->tid | (pi_has_waiters(&key, next) ? FUTEX_WAITERS : 0) : 0;
+	} while (!__atomic_compare_exchange_n(word, &v, nv, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST));
+	if (next)
+		wake_waiter(next);
+	return 0;
 }

@@ -21,6 +21,9 @@ int futex_wake(struct task *t, uint64_t addr, int n, uint32_t bitset, bool share
 /* Wake @n on @addr, move up to @n2 more to @addr2; @cmp: check *@addr == @val first. */
 int futex_requeue(struct task *t, uint64_t addr, uint64_t addr2, int n, int n2, bool cmp, uint32_t val,
 		  bool shared);
+/* PI futexes: take (or try to take) the lock word at @addr for @t; hand it on at unlock. */
+int futex_lock_pi(struct task *t, uint64_t addr, uint64_t deadline, bool try);
+int futex_unlock_pi(struct task *t, uint64_t addr);
 /* Thread exit: release robust futexes it still holds, clear and wake its CLONE_CHILD_CLEARTID word. */
 void futex_exit_thread(struct task *t);
 int futex_wake_op(struct task *t, uint64_t addr, uint64_t addr2, int n, int n2, uint32_t op, bool shared);

@@ -3,6 +3,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
+#ifndef FUTEX_LOCK_PI2
+#define FUTEX_LOCK_PI2 13
+#endif
 #include <time.h>
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
@@ -42,7 +45,7 @@ long sys_futex(struct task *t, const struct syscall_args *a)
 	bool shared = !(op & FUTEX_PRIVATE_FLAG), realtime = op & FUTEX_CLOCK_REALTIME;
 	int err;
 
-	if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT)
+	if (realtime && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT && cmd != FUTEX_LOCK_PI2)
 		return -ENOSYS;
 	switch (cmd) {
 	case FUTEX_WAIT:
@@ -63,6 +66,18 @@ long sys_futex(struct task *t, const struct syscall_args *a)
 		return futex_requeue(t, addr, arg_u64(a, 4), (int)val, (int)arg_u64(a, 3), true, val3, shared);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(t, addr, arg_u64(a, 4), (int)val, (int)arg_u64(a, 3), val3, shared);
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		/* LOCK_PI's timeout is absolute CLOCK_REALTIME; LOCK_PI2's follows FUTEX_CLOCK_REALTIME */
+		err = futex_deadline(t, arg_uptr(a, 3), true, cmd == FUTEX_LOCK_PI || realtime, &deadline);
+		if (err)
+			return err;
+		err = futex_lock_pi(t, addr, deadline, false);
+		return err == -EINTR ? -ERESTARTNOINTR : err;
+	case FUTEX_TRYLOCK_PI:
+		return futex_lock_pi(t, addr, DEADLINE_NONE, true);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(t, addr);
 	default:
 		return -ENOSYS;
 	}
