@@ -73,6 +73,12 @@ static void reparent_children(struct thread_group *tg)
 	bool zombies = false;
 
 	list_for_each_entry_safe(c, n, &tg->children, sibling) {
+		struct task *ct;
+
+		/* PR_SET_PDEATHSIG: the parent is going away */
+		list_for_each_entry(ct, &c->tasks, tg_node)
+			if (ct->pdeath_signal && !ct->exiting)
+				send_signal_task(ct, ct->pdeath_signal, NULL);
 		list_del(&c->sibling);
 		if (!init || init == tg || init->zombie) {
 			c->parent = NULL;

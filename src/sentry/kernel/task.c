@@ -36,6 +36,14 @@ static void handle_fault(struct task *t, const struct exit_info *info)
 	if (info->signo == SIGSEGV || info->signo == SIGBUS) {
 		int err = mm_fault(t->mm, info->fault_addr, info->si_code == SEGV_MAPERR);
 
+		if (err == -EAGAIN) {
+			if (t->last_fault_addr != info->fault_addr) {
+				t->last_fault_addr = info->fault_addr;
+				return;	/* spurious: someone else upgraded the page; retry once */
+			}
+			err = -EFAULT;
+		}
+		t->last_fault_addr = 0;
 		if (!err)
 			return;
 		if (err == -EIO)
@@ -61,6 +69,8 @@ static void task_run(struct task *t)
 		ops->switch_to(t->pctx, t->mm->as, &t->regs, &info);
 		kernel_lock();
 		t->state = TASK_IN_SENTRY;
+		if (info.kind != EXIT_FAULT)
+			t->last_fault_addr = 0;
 		switch (info.kind) {
 		case EXIT_SYSCALL:
 			syscall_dispatch(t);

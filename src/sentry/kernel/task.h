@@ -103,8 +103,10 @@ struct task {
 	long restart_ret;		/* a syscall's -ERESTART* code, resolved at signal delivery */
 
 	uint64_t clear_child_tid;
+	uint64_t last_fault_addr;	/* a fault retried as spurious; a repeat is real */
 	uint64_t robust_list;		/* set_robust_list() head, walked at exit */
 	int exit_code;			/* exit(2) of this thread alone: wait status */
+	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when the parent process dies */
 	struct task *vfork_parent;	/* parent sleeping in vfork() until we exec or exit */
 	bool vfork_done;
 	char comm[16];

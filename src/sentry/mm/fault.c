@@ -115,8 +115,11 @@ int mm_fault(struct mm *mm, uint64_t addr, bool maperr)
 	if (!maperr) {
 		/* Access error on a mapped page: only a pending write upgrade is ours to fix. */
 		slot = ftab_slot(&mm->pages, page >> PAGE_SHIFT, false);
-		if (!slot || !*slot || !(v->prot & PROT_WRITE) || (*slot & PTE_STUB_WRITE))
+		if (!slot || !*slot || !(v->prot & PROT_WRITE))
 			return -EFAULT;
+		/* Already writable: another thread fixed it meanwhile, or the access was not a write. */
+		if (*slot & PTE_STUB_WRITE)
+			return -EAGAIN;
 		if (vma_is_private(v)) {
 			err = break_cow(slot);
 			if (err)

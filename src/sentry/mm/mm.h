@@ -71,7 +71,11 @@ uint64_t mm_set_brk(struct mm *mm, uint64_t brk);
 /* Remove every mapping (execve into the same address space). */
 void mm_unmap_all(struct mm *mm);
 
-/* A guest fault at @addr: 0 when handled (retry), -EFAULT for SIGSEGV, -EIO for SIGBUS. */
+/*
+ * A guest fault at @addr: 0 when handled (retry), -EFAULT for SIGSEGV, -EIO
+ * for SIGBUS, -EAGAIN when the page already allows writing: retry once, as
+ * another thread may have fixed it; the same fault again is a real one.
+ */
 int mm_fault(struct mm *mm, uint64_t addr, bool maperr);
 
 struct vma *mm_find_vma(struct mm *mm, uint64_t addr);

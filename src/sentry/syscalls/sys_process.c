@@ -341,6 +341,10 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
 	case PR_GET_NAME:
 		return copy_out(t, arg_uptr(a, 1), t->comm, sizeof(t->comm)) ? -EFAULT : 0;
 	case PR_SET_PDEATHSIG:
+		if (arg_long(a, 1) < 0 || arg_long(a, 1) > LINUX_NSIG)
+			return -EINVAL;
+		t->pdeath_signal = (int)arg_long(a, 1);
+		return 0;
 	case PR_SET_NO_NEW_PRIVS:
 	case PR_SET_DUMPABLE:
 	case PR_SET_KEEPCAPS:
@@ -351,7 +355,7 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
 	case PR_GET_KEEPCAPS:
 		return 0;
 	case PR_GET_PDEATHSIG:
-		v = 0;
+		v = t->pdeath_signal;
 		return copy_out_obj(t, arg_uptr(a, 1), &v) ? -EFAULT : 0;
 	default:
 		unsupported_cmd(t, "prctl", arg_int(a, 0));
