@@ -28,6 +28,26 @@ struct mount *mount_new(struct mount *parent, struct dentry *mountpoint, struct 
 	return m;
 }
 
+static struct mount *g_pseudo_mount;
+
+int path_of_pathless(struct inode *inode, const char *name, struct path *out)
+{
+	if (!g_pseudo_mount) {
+		g_pseudo_mount = xzalloc(sizeof(*g_pseudo_mount));
+		g_pseudo_mount->source = xstrdup("pseudo");
+		list_init(&g_pseudo_mount->node);	/* not in the mount table, nor in /proc/mounts */
+	}
+	inode_get(inode);
+	out->mnt = g_pseudo_mount;
+	out->dentry = dentry_new(NULL, name, inode);
+	return 0;
+}
+
+bool path_is_pseudo(const struct path *p)
+{
+	return p->mnt && p->mnt == g_pseudo_mount;
+}
+
 void mount_for_each(void (*fn)(struct mount *m, void *arg), void *arg)
 {
 	struct mount *m;

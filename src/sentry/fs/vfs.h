@@ -164,6 +164,9 @@ struct file *file_new(const struct path *path, struct inode *inode, unsigned fla
 /* mounts */
 struct mount *mount_new(struct mount *parent, struct dentry *mountpoint, struct dentry *root,
 			struct super_block *sb, int flags, const char *source);
+/* A path (new references) for a file that has none (a pipe, host stdio), so it can be reopened. */
+int path_of_pathless(struct inode *inode, const char *name, struct path *out);
+bool path_is_pseudo(const struct path *p);
 /* Follow mounts stacked on @p in place. */
 void path_follow_mounts(struct path *p);
 void mount_for_each(void (*fn)(struct mount *m, void *arg), void *arg);

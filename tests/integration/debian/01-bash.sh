@@ -15,3 +15,6 @@ read -r a b <<< "left right"; echo "$b $a"
 printf '%05d|%-4s|%x\n' 42 ab 255
 set -o pipefail; false | true; echo "pipefail $?"
 echo "${BASH_VERSINFO[0]}" | grep -q '^5' && echo "bash 5"
+diff <(printf 'a\nb\n') <(echo a; echo b) && echo "process substitution"
+wc -l < <(seq 7)
+cat /dev/stdin <<< "through /dev/stdin"

@@ -27,6 +27,15 @@ struct hostfd {
 
 static struct super_block *g_hostfd_sb;
 
+/*
+ * The host descriptor behind @f: kept on the inode for the sandbox's stdio
+ * (so /proc/self/fd/N can reopen it), on the file for an opened /dev/tty.
+ */
+static struct hostfd *hostfd_of(struct file *f)
+{
+	return f->priv ? f->priv : f->inode->priv;
+}
+
 int host_wait_fd(struct task *t, int fd, short events)
 {
 	sigset_t unblocked;
@@ -59,7 +68,7 @@ int host_wait_fd(struct task *t, int fd, short events)
 
 static ssize_t hostfd_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 {
-	struct hostfd *h = f->priv;
+	struct hostfd *h = hostfd_of(f);
 	size_t n = MIN(it->count, (size_t)BOUNCE);
 	char *buf;
 	ssize_t got;
@@ -90,7 +99,7 @@ static ssize_t hostfd_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 
 static ssize_t hostfd_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 {
-	struct hostfd *h = f->priv;
+	struct hostfd *h = hostfd_of(f);
 	char *buf = xmalloc(BOUNCE);
 	ssize_t done = 0;
 
@@ -133,7 +142,7 @@ fail:
 
 static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
 {
-	struct hostfd *h = f->priv;
+	struct hostfd *h = hostfd_of(f);
 	int64_t r;
 
 	if (!h->seekable)
@@ -147,7 +156,7 @@ static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
 
 static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 {
-	struct hostfd *h = f->priv;
+	struct hostfd *h = hostfd_of(f);
 	struct termios tio;
 	struct linux_winsize ws;
 	int n;
@@ -190,7 +199,7 @@ static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 
 static unsigned hostfd_poll(struct file *f, struct waitq **wq)
 {
-	struct hostfd *h = f->priv;
+	struct hostfd *h = hostfd_of(f);
 	struct pollfd p = { h->fd, POLLIN | POLLOUT, 0 };
 
 	*wq = NULL;
@@ -201,7 +210,17 @@ static unsigned hostfd_poll(struct file *f, struct waitq **wq)
 
 static void hostfd_release(struct file *f)
 {
-	struct hostfd *h = f->priv;
+	struct hostfd *h = f->priv;	/* only /dev/tty files own one */
+
+	if (h) {
+		close(h->fd);
+		free(h);
+	}
+}
+
+static void hostfd_inode_destroy(struct inode *i)
+{
+	struct hostfd *h = i->priv;
 
 	close(h->fd);
 	free(h);
@@ -241,9 +260,10 @@ struct file *hostfd_file_new(int fd, unsigned flags)
 	i->uid = 0;
 	i->gid = 0;
 	i->rdev = st.st_rdev;
+	i->priv = hostfd_priv(dupfd);
+	i->destroy = hostfd_inode_destroy;
 	f = file_new(NULL, i, flags, &hostfd_fops);
 	inode_put(i);
-	f->priv = hostfd_priv(dupfd);
 	return f;
 }
 

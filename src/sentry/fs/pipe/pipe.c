@@ -193,7 +193,8 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 
 	if (!g_pipe_sb)
 		g_pipe_sb = sb_new("pipefs");
-	i = inode_new(g_pipe_sb, S_IFIFO | 0600, NULL, &pipe_fops);
+	/* opening the inode again (/proc/self/fd/N) works like opening a FIFO */
+	i = inode_new(g_pipe_sb, S_IFIFO | 0600, NULL, &fifo_fops);
 	i->pipe = pipe_alloc();
 	i->destroy = pipe_free;
 	i->pipe->readers = 1;
@@ -205,10 +206,14 @@ int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 	return 0;
 }
 
-/* Opening a FIFO: a reader waits for a writer and vice versa, unless O_NONBLOCK. */
+/*
+ * Opening a FIFO: a reader waits for a writer and vice versa, unless
+ * O_NONBLOCK. Reopening an anonymous pipe (/proc/self/fd/N) never waits, as on Linux.
+ */
 static int fifo_open(struct file *f, struct task *t)
 {
 	struct inode *i = f->inode;
+	bool anonymous = i->sb == g_pipe_sb;
 	struct pipe *p;
 	int err = 0;
 
@@ -229,19 +234,19 @@ static int fifo_open(struct file *f, struct task *t)
 		p->readers++;
 		p->opens_r++;
 		waitq_wake_all(&p->wq);
-		if (!(f->flags & O_NONBLOCK) && !p->writers)
+		if (!anonymous && !(f->flags & O_NONBLOCK) && !p->writers)
 			err = wait_event(t, &p->wq, p->writers || p->opens_w != seen, DEADLINE_NONE);
 		if (err)
 			p->readers--;
 	} else {
 		unsigned seen = p->opens_r;
 
-		if ((f->flags & O_NONBLOCK) && !p->readers)
+		if (!anonymous && (f->flags & O_NONBLOCK) && !p->readers)
 			return -ENXIO;
 		p->writers++;
 		p->opens_w++;
 		waitq_wake_all(&p->wq);
-		if (!p->readers)
+		if (!anonymous && !p->readers)
 			err = wait_event(t, &p->wq, p->readers || p->opens_r != seen, DEADLINE_NONE);
 		if (err)
 			p->writers--;

@@ -321,10 +321,16 @@ static int proc_link_path(struct proc_node *n, struct task *cur, struct path *ou
 	case PROC_FD_LINK:
 		if (n->fd >= t->fds->size || !(f = t->fds->files[n->fd]))
 			return -ENOENT;
-		if (!f->path.dentry) {
-			if (text && f->inode->link)
+		if (!f->path.dentry || path_is_pseudo(&f->path)) {
+			if (!text) {
+				/* pipes and host stdio reopen (/dev/stdin, bash's <(...)); anon inodes do not */
+				if (f->inode->link)
+					return -ENXIO;
+				return path_of_pathless(f->inode, "pipe", out);
+			}
+			if (f->inode->link)
 				snprintf(text, size, "anon_inode:%s", f->inode->link);
-			else if (text)
+			else
 				snprintf(text, size, "%s:[%lu]", S_ISFIFO(f->inode->mode) ? "pipe" : "anon_inode",
 					 (unsigned long)f->inode->ino);
 			return 2;	/* no path to follow */
