@@ -73,8 +73,8 @@ struct platform_ops {
 			 struct exit_info *info);
 	/* Make a concurrent or the next switch_to() return EXIT_INTERRUPT. Any thread. */
 	void (*interrupt)(struct platform_context *c, struct address_space *as);
-	/* CPU time the guest code of @c has used so far. */
-	uint64_t (*cpu_time_ns)(struct platform_context *c);
+	/* CPU time guest code has used in @as so far (all its contexts together). */
+	uint64_t (*cpu_time_ns)(struct address_space *as);
 	/* The full XSAVE image (FP, SSE, AVX...) of the caller's context; *size in/out. */
 	int (*get_xstate)(struct address_space *as, void *buf, size_t *size);
 	int (*set_xstate)(struct address_space *as, const void *buf, size_t size);

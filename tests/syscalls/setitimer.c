@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Interval and POSIX timers: ITIMER_REAL fires SIGALRM, getitimer shows the
- * time left, alarm() returns the previous remainder, setitimer rejects bad
+ * time left, ITIMER_VIRTUAL and ITIMER_PROF fire on CPU time spent, alarm() returns the previous remainder, setitimer rejects bad
  * values; timer_create/settime/gettime/delete with SIGEV_SIGNAL and
  * SIGEV_NONE; EINVAL for a bad clock or timer id.
  */
@@ -112,4 +112,46 @@ TEST(timer_create, sigev_none_counts_down)
 	EXPECT_TRUE(cur.it_value.tv_sec >= 98 && cur.it_value.tv_sec <= 100);
 	EXPECT_RET(timer_delete(id), 0);
 	EXPECT_ERRNO(timer_create(12345, &ev, &id), EINVAL);
+}
+
+static volatile sig_atomic_t cpu_sigs;
+
+static void on_cpu_timer(int sig)
+{
+	(void)sig;
+	cpu_sigs++;
+}
+
+/* Burn CPU until the signal arrives (or 10 s of wall time, a failure). */
+static int burn_until_signal(void)
+{
+	time_t end = time(NULL) + 10;
+	volatile unsigned long x = 0;
+
+	while (!cpu_sigs && time(NULL) < end)
+		for (int i = 0; i < 100000; i++)
+			x += i;
+	return cpu_sigs;
+}
+
+TEST(setitimer, cpu_time_timers_fire)
+{
+	struct itimerval it = { .it_value = { 0, 30000 } }, cur;
+	static const int which[2] = { ITIMER_VIRTUAL, ITIMER_PROF };
+	static const int sigs[2] = { SIGVTALRM, SIGPROF };
+
+	for (int k = 0; k < 2; k++) {
+		struct sigaction sa = { .sa_handler = on_cpu_timer };
+
+		CHECK(sigaction(sigs[k], &sa, NULL));
+		cpu_sigs = 0;
+		EXPECT_RET(setitimer(which[k], &it, NULL), 0);
+		EXPECT_RET(getitimer(which[k], &cur), 0);
+		/* Linux rounds the value up to its tick, so allow 30 ms plus one 10 ms tick */
+		EXPECT_TRUE(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec > 0 && cur.it_value.tv_usec <= 40000);
+		EXPECT_TRUE(burn_until_signal() >= 1);
+		EXPECT_RET(getitimer(which[k], &cur), 0);
+		EXPECT_TRUE(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
+		signal(sigs[k], SIG_DFL);
+	}
 }

@@ -450,16 +450,16 @@ static void ptrace_interrupt(struct platform_context *c, struct address_space *a
 		syscall(SYS_tgkill, as->pid, st->tid, PTRACE_INTERRUPT_SIGNAL);
 }
 
-static uint64_t ptrace_cpu_time_ns(struct platform_context *c)
+/*
+ * The stub process's CPU clock. Per-thread CPU clocks of another process are
+ * refused by the host (EINVAL), so time is known per address space only.
+ */
+static uint64_t ptrace_cpu_time_ns(struct address_space *as)
 {
 	struct timespec ts;
-	/* the kernel's per-thread CPU clock id: MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED) */
 	clockid_t cid;
 
-	if (!c->st || c->st->dead)
-		return 0;
-	cid = (clockid_t)((~(unsigned)c->st->tid << 3) | 6);
-	if (clock_gettime(cid, &ts))
+	if (clock_getcpuclockid(as->pid, &cid) || clock_gettime(cid, &ts))
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }

@@ -48,6 +48,7 @@ struct thread_group *tg_alloc(pid_t tgid)
 	list_init(&tg->tasks);
 	waitq_init(&tg->child_exit);
 	tg->itimer_real.fire = itimer_real_fire;
+	tg->itimer_cpu_poll.fire = itimer_cpu_poll;
 	tg->start_ns = monotonic_ns();
 	return tg;
 }

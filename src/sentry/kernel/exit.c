@@ -160,8 +160,10 @@ void task_exit_now(struct task *t)
 		uint64_t user, sys;
 
 		task_cpu_times(t, &user, &sys);
-		tg->utime_ns += user;
 		tg->stime_ns += sys;
+		/* guest time is per address space: the process's last thread takes it along */
+		if (tg->nr_live == 1)
+			tg->utime_ns += user;
 		tg->maxrss_kb = MAX(tg->maxrss_kb, mm_rss_pages(t->mm) * (PAGE_SIZE / 1024));
 		if (t->pctx)
 			g_platform->ops->detach_context(t->pctx);

@@ -138,15 +138,45 @@ int task_start(struct task *t)
 	return -err;
 }
 
-void task_cpu_times(struct task *t, uint64_t *user_ns, uint64_t *sys_ns)
+/* CPU time of @t's Sentry thread: system time spent on its behalf. */
+static uint64_t task_sys_ns(struct task *t)
 {
 	struct timespec ts;
 	clockid_t cid;
 
-	*user_ns = t->pctx ? g_platform->ops->cpu_time_ns(t->pctx) : 0;
-	*sys_ns = 0;
-	if (t->host_tid && pthread_getcpuclockid(t->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
-		*sys_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	if (t->host_tid && t->mm && pthread_getcpuclockid(t->thread, &cid) == 0 && clock_gettime(cid, &ts) == 0)
+		return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return 0;
+}
+
+/* Guest CPU time of the address space @t runs in (the platform cannot split it per thread). */
+static uint64_t task_user_ns(struct task *t)
+{
+	return t->mm && t->mm->as ? g_platform->ops->cpu_time_ns(t->mm->as) : 0;
+}
+
+void task_cpu_times(struct task *t, uint64_t *user_ns, uint64_t *sys_ns)
+{
+	*user_ns = task_user_ns(t);
+	*sys_ns = task_sys_ns(t);
+}
+
+void tg_cpu_times(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns)
+{
+	struct task *t;
+	bool user_counted = false;
+
+	*user_ns = tg->utime_ns;
+	*sys_ns = tg->stime_ns;
+	list_for_each_entry(t, &tg->tasks, tg_node) {
+		if (!t->mm)
+			continue;	/* exited: already in utime_ns/stime_ns */
+		if (!user_counted) {
+			*user_ns += task_user_ns(t);
+			user_counted = true;
+		}
+		*sys_ns += task_sys_ns(t);
+	}
 }
 
 void task_interrupt(struct task *t)

@@ -59,7 +59,10 @@ struct thread_group {
 	struct waitq child_exit;	/* wait4() sleepers of this process */
 	struct task *exec_waiter;	/* a thread in execve() waiting for the others to go */
 	struct ktimer itimer_real;	/* setitimer(ITIMER_REAL), alarm() */
-	struct linux_timeval itimer_cpu[2][2];	/* ITIMER_VIRTUAL, ITIMER_PROF: recorded only */
+	/* ITIMER_VIRTUAL [0] and ITIMER_PROF [1]: due at a process CPU time, polled while armed */
+	uint64_t itimer_cpu_expiry[2];	/* CPU ns; 0 = disarmed */
+	uint64_t itimer_cpu_interval[2];
+	struct ktimer itimer_cpu_poll;
 	struct posix_timer *posix_timers[MAX_POSIX_TIMERS];
 	uint64_t start_ns;
 	uint64_t cutime_ns, cstime_ns;	/* reaped children */
@@ -141,11 +144,14 @@ bool task_signal_pending(struct task *t);
 /* Act on pending signals before returning to guest code. */
 void task_deliver_signals(struct task *t);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
-/* CPU time of @t: in guest code (user) and in the Sentry on its behalf (system). */
+/* CPU time of @t: guest code of its address space (user) and its Sentry thread (system). */
 void task_cpu_times(struct task *t, uint64_t *user_ns, uint64_t *sys_ns);
+/* CPU time of a whole process, exited threads included. */
+void tg_cpu_times(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns);
 bool sig_default_ignored(int sig);
 /* Timers (sys_timer.c): the ITIMER_REAL callback, and disarming everything at process exit. */
 void itimer_real_fire(struct ktimer *kt);
+void itimer_cpu_poll(struct ktimer *kt);
 void timers_release(struct thread_group *tg);
 /* Drop pending instances of @sig everywhere in @tg (its action became "ignore"). */
 void tg_flush_signal(struct thread_group *tg, int sig);

@@ -184,7 +184,7 @@ long sys_times(struct task *t, const struct syscall_args *a)
 	struct linux_tms tms;
 	uint64_t user, sys;
 
-	task_cpu_times(t, &user, &sys);
+	tg_cpu_times(t->tg, &user, &sys);
 	tms.tms_utime = ticks(user);
 	tms.tms_stime = ticks(sys);
 	tms.tms_cutime = ticks(t->tg->cutime_ns);
@@ -209,7 +209,10 @@ long sys_getrusage(struct task *t, const struct syscall_args *a)
 		ru.ru_stime = ns_to_tv(t->tg->cstime_ns);
 		ru.fields[0] = (int64_t)t->tg->cmaxrss_kb;
 	} else {
-		task_cpu_times(t, &user, &sys);
+		if (who == RUSAGE_THREAD)
+			task_cpu_times(t, &user, &sys);
+		else
+			tg_cpu_times(t->tg, &user, &sys);
 		ru.ru_utime = ns_to_tv(user);
 		ru.ru_stime = ns_to_tv(sys);
 		ru.fields[0] = (int64_t)MAX(t->tg->maxrss_kb, mm_rss_pages(t->mm) * (PAGE_SIZE / 1024));

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Interval and POSIX timers: setitimer, getitimer, alarm (ITIMER_REAL fires
- * SIGALRM; ITIMER_VIRTUAL/PROF are kept but do not fire yet), timer_create,
- * timer_settime, timer_gettime, timer_getoverrun, timer_delete.
+ * SIGALRM at a wall-clock deadline; ITIMER_VIRTUAL and ITIMER_PROF fire
+ * SIGVTALRM and SIGPROF at a process CPU time, checked every 10 ms while
+ * armed), timer_create, timer_settime, timer_gettime, timer_getoverrun,
+ * timer_delete.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -72,6 +74,41 @@ void itimer_real_fire(struct ktimer *kt)
 	send_signal_tg(tg, SIGALRM, &info);
 }
 
+#define CPU_POLL_NS 10000000ULL
+
+/* CPU time of the whole process: user only (VIRTUAL, k 0) or user + system (PROF, k 1). */
+static uint64_t process_cpu_ns(struct thread_group *tg, int k)
+{
+	uint64_t user, sys;
+
+	tg_cpu_times(tg, &user, &sys);
+	return user + (k ? sys : 0);
+}
+
+void itimer_cpu_poll(struct ktimer *kt)
+{
+	struct thread_group *tg = container_of(kt, struct thread_group, itimer_cpu_poll);
+	static const int sigs[2] = { SIGVTALRM, SIGPROF };
+	bool armed = false;
+
+	for (int k = 0; k < 2; k++) {
+		uint64_t now;
+
+		if (!tg->itimer_cpu_expiry[k])
+			continue;
+		now = process_cpu_ns(tg, k);
+		if (now >= tg->itimer_cpu_expiry[k]) {
+			struct linux_siginfo info = { .si_signo = sigs[k], .si_code = SI_KERNEL };
+
+			send_signal_tg(tg, sigs[k], &info);
+			tg->itimer_cpu_expiry[k] = tg->itimer_cpu_interval[k] ? now + tg->itimer_cpu_interval[k] : 0;
+		}
+		armed |= tg->itimer_cpu_expiry[k] != 0;
+	}
+	if (!armed)
+		ktimer_disarm(kt);
+}
+
 static void get_itimer(struct task *t, int which, struct linux_itimerval *out)
 {
 	struct thread_group *tg = t->tg;
@@ -80,7 +117,11 @@ static void get_itimer(struct task *t, int which, struct linux_itimerval *out)
 		out->value = ns_tv(ktimer_remaining(&tg->itimer_real));
 		out->interval = ns_tv(tg->itimer_real.interval);
 	} else {
-		*out = *(struct linux_itimerval *)&tg->itimer_cpu[which - 1];
+		int k = which - 1;
+		uint64_t now = process_cpu_ns(tg, k), due = tg->itimer_cpu_expiry[k];
+
+		out->value = ns_tv(due ? (due > now ? due - now : 1000) : 0);
+		out->interval = ns_tv(tg->itimer_cpu_interval[k]);
 	}
 }
 
@@ -100,8 +141,14 @@ static long do_setitimer(struct task *t, int which, const struct linux_itimerval
 
 		ktimer_arm(&t->tg->itimer_real, v ? monotonic_ns() + v : 0, v ? tv_ns(&nv->interval) : 0);
 	} else {
-		/* CPU-time itimers are recorded but not yet driven by CPU time */
-		memcpy(&t->tg->itimer_cpu[which - 1], nv, sizeof(*nv));
+		struct thread_group *tg = t->tg;
+		int k = which - 1;
+		uint64_t v = tv_ns(&nv->value);
+
+		tg->itimer_cpu_expiry[k] = v ? process_cpu_ns(tg, k) + v : 0;
+		tg->itimer_cpu_interval[k] = v ? tv_ns(&nv->interval) : 0;
+		if (v && !tg->itimer_cpu_poll.armed)
+			ktimer_arm(&tg->itimer_cpu_poll, monotonic_ns() + CPU_POLL_NS, CPU_POLL_NS);
 	}
 	return 0;
 }
@@ -291,6 +338,7 @@ long sys_timer_delete(struct task *t, const struct syscall_args *a)
 void timers_release(struct thread_group *tg)
 {
 	ktimer_disarm(&tg->itimer_real);
+	ktimer_disarm(&tg->itimer_cpu_poll);
 	for (int id = 0; id < MAX_POSIX_TIMERS; id++) {
 		if (tg->posix_timers[id]) {
 			ktimer_disarm(&tg->posix_timers[id]->kt);

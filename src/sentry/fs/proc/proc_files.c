@@ -177,7 +177,7 @@ static void gen_pid_stat(struct task *t, struct proc_buf *b)
 	struct thread_group *tg = t->tg;
 	uint64_t start_ticks = (tg->start_ns - g_kernel.boot_ns) / 10000000, user, sys;
 
-	task_cpu_times(t, &user, &sys);
+	tg_cpu_times(t->tg, &user, &sys);
 
 	pb_printf(b,
 		  "%d (%s) %c %d %d %d 0 -1 4194304 0 0 0 0 %lu %lu 0 0 20 0 1 0 %lu %lu %lu 18446744073709551615 0 0 0 0 0 "
