@@ -138,7 +138,7 @@ static void tg_become_zombie(struct thread_group *tg)
 		waitq_wake_all(&parent->child_exit);
 		return;
 	}
-	info.si_code = (tg->exit_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+	info.si_code = (tg->exit_status & 0x80) ? CLD_DUMPED : (tg->exit_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
 	info.kill.pid = tg->tgid;
 	info.kill.status = (tg->exit_status & 0x7f) ? (tg->exit_status & 0x7f) : ((tg->exit_status >> 8) & 0xff);
 	if (tg->exit_signal)
@@ -248,7 +248,9 @@ int do_wait(struct task *t, pid_t pid, int options, struct wait_result *res)
 			if (c->zombie && (options & WEXITED)) {
 				res->pid = c->tgid;
 				res->status = c->exit_status;
-				res->code = (c->exit_status & 0x7f) ? CLD_KILLED : CLD_EXITED;
+				res->code = (c->exit_status & 0x80)   ? CLD_DUMPED
+					    : (c->exit_status & 0x7f) ? CLD_KILLED
+								      : CLD_EXITED;
 				res->uid = 0;
 				if (!(options & WNOWAIT))
 					tg_reap(c);

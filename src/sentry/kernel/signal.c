@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <string.h>
 #include "lib/log.h"
+#include "sentry/kernel/coredump.h"
 #include "sentry/kernel/errno_ext.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -22,6 +23,11 @@ static const linux_sigset_t default_ignore =
 static const linux_sigset_t stop_set =
 	(1ULL << (SIGSTOP - 1)) | (1ULL << (SIGTSTP - 1)) | (1ULL << (SIGTTIN - 1)) | (1ULL << (SIGTTOU - 1));
 static const linux_sigset_t unblockable = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
+/* default action "core": terminate, and dump core where RLIMIT_CORE allows */
+static const linux_sigset_t core_set = (1ULL << (SIGQUIT - 1)) | (1ULL << (SIGILL - 1)) | (1ULL << (SIGTRAP - 1)) |
+				       (1ULL << (SIGABRT - 1)) | (1ULL << (SIGBUS - 1)) | (1ULL << (SIGFPE - 1)) |
+				       (1ULL << (SIGSEGV - 1)) | (1ULL << (SIGXCPU - 1)) | (1ULL << (SIGXFSZ - 1)) |
+				       (1ULL << (SIGSYS - 1));
 
 bool sig_default_ignored(int sig)
 {
@@ -285,7 +291,10 @@ void task_deliver_signals(struct task *t)
 			group_stop(t, sig);
 			continue;
 		}
-		tg_exit(tg, sig);
+		if ((core_set & sig_bit(sig)) && !tg->exiting && do_coredump(t, sig))
+			tg_exit(tg, sig | 0x80);	/* WCOREDUMP */
+		else
+			tg_exit(tg, sig);
 	}
 	/* another thread of ours took a stop signal */
 	while (tg->stopped && !t->exiting)
