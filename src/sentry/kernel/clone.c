@@ -160,6 +160,7 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 	if (flags & CLONE_SETTLS)
 		child->regs.fs_base = args->tls;
 	child->sigmask = t->sigmask;
+	child->no_new_privs = t->no_new_privs;
 	memcpy(child->comm, t->comm, sizeof(child->comm));
 	/* The child's stub starts with a fresh FP state: carry ours over (AVX included). */
 	child->initial_fp_size = 16384;

@@ -110,6 +110,7 @@ struct task {
 	uint64_t robust_list;		/* set_robust_list() head, walked at exit */
 	int exit_code;			/* exit(2) of this thread alone: wait status */
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when the parent process dies */
+	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: sticky, inherited */
 	struct task *vfork_parent;	/* parent sleeping in vfork() until we exec or exit */
 	bool vfork_done;
 	char comm[16];

@@ -346,12 +346,17 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
 		t->pdeath_signal = (int)arg_long(a, 1);
 		return 0;
 	case PR_SET_NO_NEW_PRIVS:
+		if (arg_u64(a, 1) != 1 || arg_u64(a, 2) || arg_u64(a, 3) || arg_u64(a, 4))
+			return -EINVAL;
+		t->no_new_privs = true;
+		return 0;
 	case PR_SET_DUMPABLE:
 	case PR_SET_KEEPCAPS:
 		return 0;
 	case PR_GET_DUMPABLE:
 		return 1;
 	case PR_GET_NO_NEW_PRIVS:
+		return t->no_new_privs;
 	case PR_GET_KEEPCAPS:
 		return 0;
 	case PR_GET_PDEATHSIG:

@@ -200,7 +200,7 @@ static void gen_status(struct task *t, struct proc_buf *b)
 		  t->fds ? t->fds->size : 0);
 	pb_printf(b, "Threads:\t%d\nSigQ:\t0/63704\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
 		  tg->nr_live, (unsigned long)t->pending, (unsigned long)tg->pending, (unsigned long)t->sigmask);
-	pb_printf(b, "CapEff:\t000001ffffffffff\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	pb_printf(b, "CapEff:\t000001ffffffffff\nNoNewPrivs:\t%d\nSeccomp:\t0\n", t->no_new_privs);
 }
 
 static void gen_maps(struct task *t, struct proc_buf *b)
