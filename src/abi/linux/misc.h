@@ -56,6 +56,21 @@ struct linux_pollfd {
 };
 _Static_assert(sizeof(struct linux_pollfd) == 8, "pollfd");
 
+/* The kernel's struct termios (glibc's own is larger: never copy that one to a guest). */
+struct linux_termios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+_Static_assert(sizeof(struct linux_termios) == 36, "kernel struct termios");
+
+/* struct termios2 (TCGETS2/TCSETS2): the same plus the speeds. */
+struct linux_termios2 {
+	struct linux_termios t;
+	uint32_t c_ispeed, c_ospeed;
+};
+_Static_assert(sizeof(struct linux_termios2) == 44, "kernel struct termios2");
+
 struct linux_winsize {
 	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
 };

@@ -34,6 +34,8 @@ struct kernel {
 	struct dentry *root;
 	uint64_t boot_ns;		/* CLOCK_MONOTONIC at boot */
 	int init_exit_status;		/* wait status of pid 1, once it has exited */
+	/* The controlling terminal (the host terminal on stdio, if any) of session 1. */
+	pid_t tty_fg_pgrp;		/* its foreground process group; 0 until set */
 	bool init_exited;
 	pthread_cond_t all_exited;	/* signalled when nr_tasks drops to 0 */
 };

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <termios.h>
+#include <asm/termbits.h>
 #include <unistd.h>
 #include "abi/linux/misc.h"
 #include "lib/log.h"
@@ -154,22 +154,43 @@ static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
 	return r;
 }
 
+/* Some process of group @pgrp lives in session @sid. */
+static bool pgrp_in_session(pid_t pgrp, pid_t sid)
+{
+	for (int pid = 1; pid < PID_MAX; pid++) {
+		struct thread_group *tg = tg_lookup(pid);
+
+		if (tg && !tg->zombie && tg->pgid == pgrp && tg->sid == sid)
+			return true;
+	}
+	return false;
+}
+
 static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t arg)
 {
 	struct hostfd *h = hostfd_of(f);
-	struct termios tio;
+	struct linux_termios2 tio;
 	struct linux_winsize ws;
+	size_t size;
 	int n;
 
 	switch (cmd) {
 	case TCGETS:
-		if (ioctl(h->fd, TCGETS, &tio) < 0)
+	case TCGETS2:
+		/* raw kernel structs both ways: the host kernel fills exactly what the guest expects */
+		size = cmd == TCGETS ? sizeof(struct linux_termios) : sizeof(struct linux_termios2);
+		if (ioctl(h->fd, cmd, &tio) < 0)
 			return -errno;
-		return copy_out(t, uptr(arg), &tio, sizeof(tio)) ? -EFAULT : 0;
+		return copy_out(t, uptr(arg), &tio, size) ? -EFAULT : 0;
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
-		if (copy_in(t, &tio, uptr(arg), sizeof(tio)))
+	case TCSETS2:
+	case TCSETSW2:
+	case TCSETSF2:
+		size = (cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF) ? sizeof(struct linux_termios)
+									    : sizeof(struct linux_termios2);
+		if (copy_in(t, &tio, uptr(arg), size))
 			return -EFAULT;
 		return ioctl(h->fd, cmd, &tio) < 0 ? -errno : 0;
 	case TIOCGWINSZ:
@@ -184,13 +205,34 @@ static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 		if (ioctl(h->fd, FIONREAD, &n) < 0)
 			return -errno;
 		return copy_out_obj(t, uptr(arg), &n) ? -EFAULT : 0;
+	/*
+	 * Job control stays inside the sandbox: the host terminal is the
+	 * controlling terminal of the sandbox's first session, and its
+	 * foreground process group is kept here, never set on the host.
+	 */
 	case TIOCGPGRP:
 		if (!isatty(h->fd))
 			return -ENOTTY;
-		n = t->tg->pgid;
+		n = g_kernel.tty_fg_pgrp ? g_kernel.tty_fg_pgrp : g_kernel.init_tg->pgid;
 		return copy_out_obj(t, uptr(arg), &n) ? -EFAULT : 0;
 	case TIOCSPGRP:
-		/* Job control stays inside the sandbox: accept without touching the host. */
+		if (!isatty(h->fd))
+			return -ENOTTY;
+		if (copy_in_obj(t, &n, uptr(arg)))
+			return -EFAULT;
+		if (n < 0)
+			return -EINVAL;
+		if (!pgrp_in_session(n, t->tg->sid))
+			return -EPERM;
+		g_kernel.tty_fg_pgrp = n;
+		return 0;
+	case TIOCGSID:
+		if (!isatty(h->fd))
+			return -ENOTTY;
+		n = g_kernel.init_tg->sid;
+		return copy_out_obj(t, uptr(arg), &n) ? -EFAULT : 0;
+	case TIOCSCTTY:
+	case TIOCNOTTY:
 		return isatty(h->fd) ? 0 : -ENOTTY;
 	default:
 		return -ENOTTY;
