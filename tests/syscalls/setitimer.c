@@ -3,11 +3,13 @@
  * Interval and POSIX timers: ITIMER_REAL fires SIGALRM, getitimer shows the
  * time left, ITIMER_VIRTUAL and ITIMER_PROF fire on CPU time spent, alarm() returns the previous remainder, setitimer rejects bad
  * values; timer_create/settime/gettime/delete with SIGEV_SIGNAL and
- * SIGEV_NONE; EINVAL for a bad clock or timer id.
+ * SIGEV_NONE and SIGEV_THREAD_ID (the signal reaches that thread); EINVAL for
+ * a bad clock or timer id.
  */
 #include <signal.h>
 #include <sys/time.h>
 #include <time.h>
+#include <pthread.h>
 #include "harness.h"
 
 static volatile sig_atomic_t alarms, timer_sigs;
@@ -154,4 +156,47 @@ TEST(setitimer, cpu_time_timers_fire)
 		EXPECT_TRUE(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
 		signal(sigs[k], SIG_DFL);
 	}
+}
+
+static volatile pid_t timer_hit_tid, worker_tid;
+static volatile int worker_stop;
+
+static void on_thread_timer(int sig)
+{
+	(void)sig;
+	timer_hit_tid = (pid_t)syscall(SYS_gettid);
+}
+
+static void *timer_worker(void *arg)
+{
+	worker_tid = (pid_t)syscall(SYS_gettid);
+	while (!worker_stop)
+		usleep(1000);
+	return arg;
+}
+
+TEST(timer_create, sigev_thread_id_targets_thread)
+{
+	struct sigaction sa = { .sa_handler = on_thread_timer };
+	struct itimerspec its = { .it_value = { 0, 10000000 } };
+	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGUSR2 };
+	pthread_t th;
+	timer_t id;
+
+	timer_hit_tid = worker_tid = 0;
+	worker_stop = 0;
+	CHECK(sigaction(SIGUSR2, &sa, NULL));
+	EXPECT_RET(pthread_create(&th, NULL, timer_worker, NULL), 0);
+	while (!worker_tid)
+		usleep(1000);
+	ev._sigev_un._tid = worker_tid;	/* sigev_notify_thread_id */
+	EXPECT_RET(timer_create(CLOCK_MONOTONIC, &ev, &id), 0);
+	EXPECT_RET(timer_settime(id, 0, &its, NULL), 0);
+	for (int i = 0; i < 5000 && !timer_hit_tid; i++)
+		usleep(1000);
+	EXPECT_EQ(timer_hit_tid, worker_tid);
+	worker_stop = 1;
+	EXPECT_RET(pthread_join(th, NULL), 0);
+	EXPECT_RET(timer_delete(id), 0);
+	signal(SIGUSR2, SIG_DFL);
 }
