@@ -45,5 +45,9 @@ struct linux_timeval {
 };
 _Static_assert(sizeof(struct linux_timeval) == 16, "timeval");
 
-/* Guest user address space: everything below the stub region. */
-#define GUEST_TASK_SIZE 0x7ffffff00000ULL
+/*
+ * Guest user address space: everything below the top 256 MiB of the host's
+ * user range, which is reserved for the platform's stub code, context pages
+ * and signal stacks.
+ */
+#define GUEST_TASK_SIZE 0x7ffff0000000ULL

@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#define STUB_ADDR 0x7ffffff00000	/* == GUEST_TASK_SIZE */
+#define STUB_ADDR 0x7ffffff00000	/* inside the region above GUEST_TASK_SIZE */
 #define STUB_SIZE 0x1000
 #define HOST_USER_TOP 0x7ffffffff000	/* end of the host's user address space */
 #define STUB_SYSCALL_OFF 0x800		/* "syscall; int3" used to inject host syscalls */
