@@ -3,7 +3,7 @@
  * The platform: how application code is run and stopped. A platform gives
  * address spaces (one per guest mm) and contexts (one per task thread);
  * switch_to() runs guest code until it makes a syscall, faults or is
- * interrupted. Implementations: ptrace/ (skeleton/ and systrap/ later).
+ * interrupted. Implementations: ptrace/ and systrap/.
  *
  * Threading rule: every task runs on its own host thread. Address-space
  * operations act through the calling thread's own execution context in that
@@ -73,6 +73,12 @@ struct platform_ops {
 			 struct exit_info *info);
 	/* Make a concurrent or the next switch_to() return EXIT_INTERRUPT. Any thread. */
 	void (*interrupt)(struct platform_context *c, struct address_space *as);
+	/*
+	 * Optional: the calling task thread is about to block in the Sentry (a
+	 * sleep, a host wait, a long operation). A platform whose stub spins
+	 * waiting for the answer should stop spinning for it now.
+	 */
+	void (*will_block)(void);
 	/* CPU time guest code has used in @as so far (all its contexts together). */
 	uint64_t (*cpu_time_ns)(struct address_space *as);
 	/* The full XSAVE image (FP, SSE, AVX...) of the caller's context; *size in/out. */
@@ -89,6 +95,7 @@ struct platform {
 };
 
 extern const struct platform_ops ptrace_platform_ops;
+extern const struct platform_ops systrap_platform_ops;
 
 const struct platform_ops *platform_lookup(const char *name);
 

@@ -64,7 +64,7 @@ static void usage(FILE *out)
 		     "  --log FILE               write logs to FILE (runc-compatible)\n"
 		     "  --log-format text|json   format of --log and --debug-log files\n"
 		     "  --debug-log DIR          one log file per component in DIR (implies --debug)\n"
-		     "  --platform NAME          how guest code runs: ptrace\n"
+		     "  --platform NAME          how guest code runs: ptrace or systrap\n"
 		     "  --strace                 log every guest system call\n"
 		     "  --strace-syscalls LIST   ... only these (comma-separated)\n\n"
 		     "verbs:\n");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <time.h>
 #include "lib/log.h"
+#include "platform/platform.h"
 #include "sentry/strace/strace.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -99,6 +100,8 @@ static int sleep_common(struct task *t, uint64_t deadline, bool killable_only)
 		strace_block(t);
 	t->woken = false;
 	t->state = TASK_SLEEPING;
+	if (g_platform->ops->will_block)
+		g_platform->ops->will_block();
 	while (!t->woken) {
 		if (deadline == DEADLINE_NONE) {
 			pthread_cond_wait(&t->wake_cond, &g_kernel.lock);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "abi/linux/misc.h"
 #include "lib/log.h"
+#include "platform/platform.h"
 #include "sentry/fs/host/hostfd.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -49,6 +50,8 @@ int host_wait_fd(struct task *t, int fd, short events)
 		strace_block(t);
 	pthread_sigmask(SIG_SETMASK, NULL, &unblocked);
 	sigdelset(&unblocked, SIGUSR1);
+	if (g_platform->ops->will_block)
+		g_platform->ops->will_block();
 	for (;;) {
 		struct pollfd p = { fd, events, 0 };
 

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The systrap stub's C code: it runs in the stub process, freestanding (no
+ * libc, no TLS: %fs belongs to the guest), linked at SYSTRAP_CODE.
+ *
+ * stub_main() turns a fresh fork of the Sentry into a stub: it drops every
+ * fd and mapping of the Sentry, installs the signal handlers, starts the
+ * syscall thread and puts itself under the guest filter. From then on guest
+ * code runs here; each of its syscalls (SIGSYS from seccomp), faults and the
+ * Sentry's interrupt signal enter handler(), which reports to the Sentry
+ * through the context page and waits for the command to go on.
+ */
+#include <stdint.h>
+#include "platform/systrap/layout.h"
+
+/* Everything is linked into one image: direct, RIP-relative references. */
+#pragma GCC visibility push(hidden)
+
+#define NR_rt_sigaction 13
+#define NR_rt_sigprocmask 14
+#define NR_sigaltstack 131
+#define NR_munmap 11
+#define NR_prctl 157
+#define NR_futex 202
+#define NR_exit 60
+#define NR_set_tid_address 218
+#define NR_seccomp 317
+#define NR_close_range 436
+
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGSTOP 19
+#define SIGSYS 31
+#define SYS_SECCOMP 1
+#define AUDIT_ARCH_X86_64 0xc000003e
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTORER 0x04000000
+#define SIG_SETMASK 2
+#define PR_SET_NO_NEW_PRIVS 38
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+
+long stub_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+long stub_spawn_systhread(void);
+void stub_restorer(void);
+extern const char stub_ready_site[];
+void stub_ready(void) __attribute__((noreturn));
+void stub_main(long memfd) __attribute__((noreturn));
+void stub_thread_main(void) __attribute__((noreturn));
+
+struct k_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+struct k_stack {
+	void *sp;
+	int flags;
+	unsigned long size;
+};
+
+struct k_siginfo {
+	int signo;
+	int err;
+	int code;
+	int pad;
+	union {
+		void *addr;		/* faults */
+		struct {
+			void *call_addr;
+			int syscall;
+			unsigned int arch;
+		} sys;			/* SIGSYS from seccomp */
+	};
+};
+
+#define sys0(nr) stub_raw_syscall(nr, 0, 0, 0, 0, 0, 0)
+#define sys1(nr, a) stub_raw_syscall(nr, (long)(a), 0, 0, 0, 0, 0)
+#define sys2(nr, a, b) stub_raw_syscall(nr, (long)(a), (long)(b), 0, 0, 0, 0)
+#define sys3(nr, a, b, c) stub_raw_syscall(nr, (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define sys4(nr, a, b, c, d) stub_raw_syscall(nr, (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+
+static void __attribute__((noreturn)) die(void)
+{
+	for (;;)
+		__builtin_trap();
+}
+
+/* Our slot: signal stacks and thread stacks live inside it. */
+static struct systrap_ctx *my_ctx(void)
+{
+	uint64_t sp = (uint64_t)__builtin_frame_address(0);
+
+	return (struct systrap_ctx *)(sp & ~(uint64_t)(SYSTRAP_SLOT_SIZE - 1));
+}
+
+static uint32_t load_acquire(uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+/* Give the context to the Sentry and wait until it hands it back. */
+static void hand_off(struct systrap_ctx *ctx)
+{
+	uint32_t i;
+
+	__atomic_store_n(&ctx->owner, OWNER_SENTRY, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&ctx->sentry_sleeping, __ATOMIC_SEQ_CST))
+		sys3(NR_futex, &ctx->owner, FUTEX_WAKE, 1);
+	for (i = 0; i < ctx->stub_spins && !__atomic_load_n(&ctx->stop_spinning, __ATOMIC_RELAXED); i++) {
+		if (load_acquire(&ctx->owner) == OWNER_STUB)
+			return;
+		__builtin_ia32_pause();
+	}
+	__atomic_store_n(&ctx->stub_sleeping, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&ctx->owner, __ATOMIC_SEQ_CST) != OWNER_STUB)
+		sys4(NR_futex, &ctx->owner, FUTEX_WAIT, OWNER_SENTRY, 0);
+	__atomic_store_n(&ctx->stub_sleeping, 0, __ATOMIC_RELAXED);
+}
+
+static uint32_t classify(int sig, struct k_siginfo *si, struct systrap_ctx *ctx)
+{
+	if (sig == SIGSYS && si->code == SYS_SECCOMP && si->sys.arch == AUDIT_ARCH_X86_64) {
+		ctx->syscall_nr = (uint64_t)(int64_t)si->sys.syscall;
+		if (si->sys.call_addr == (void *)stub_ready_site)
+			return EV_READY;
+		return EV_SYSCALL;
+	}
+	/* A foreign ABI's syscall (int $0x80) is reported as the SIGSYS it is. */
+	/* Sent, not caused (kill, tgkill, our interrupt): nothing to emulate. */
+	if (sig == SYSTRAP_INTERRUPT_SIGNAL || si->code <= 0)
+		return EV_INTERRUPT;
+	ctx->fault_addr = (uint64_t)si->addr;
+	return EV_FAULT;
+}
+
+static void handler(int sig, struct k_siginfo *si, void *uc)
+{
+	struct systrap_ctx *ctx = my_ctx();
+
+	ctx->signo = sig;
+	ctx->si_code = si->code;
+	ctx->event = classify(sig, si, ctx);
+	ctx->frame = (uint64_t)uc;
+	ctx->fs_base = __builtin_ia32_rdfsbase64();
+	ctx->gs_base = __builtin_ia32_rdgsbase64();
+	for (;;) {
+		hand_off(ctx);
+		switch (__atomic_load_n(&ctx->cmd, __ATOMIC_RELAXED)) {
+		case CMD_RUN:
+			/* The Sentry rewrote the frame: returning resumes the guest. */
+			__builtin_ia32_wrfsbase64(ctx->fs_base);
+			__builtin_ia32_wrgsbase64(ctx->gs_base);
+			return;
+		case CMD_EXIT:
+			sys1(NR_exit, 0);
+			die();
+		default:
+			break;	/* not a command: report again */
+		}
+	}
+}
+
+static const int handled_signals[] = {
+	SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SYSTRAP_INTERRUPT_SIGNAL,
+};
+
+static void set_handlers(void)
+{
+	struct k_sigaction dfl = { 0 }, act = {
+		.handler = (void *)handler,
+		.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTORER,
+		.restorer = (void *)stub_restorer,
+		.mask = ~0ULL,
+	};
+	unsigned int i;
+	int sig;
+
+	/* The Sentry's own handlers came along with the fork: their code is gone. */
+	for (sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sys4(NR_rt_sigaction, sig, &dfl, 0, 8);
+	for (i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
+		if (sys4(NR_rt_sigaction, handled_signals[i], &act, 0, 8))
+			die();
+}
+
+/* Handlers run on the slot's stack below the context page. */
+static void set_signal_stack(struct systrap_ctx *ctx)
+{
+	struct k_stack ss = {
+		.sp = (char *)ctx + SYSTRAP_CTX_SIZE,
+		.flags = 0,
+		.size = SYSTRAP_SLOT_SIZE - SYSTRAP_CTX_SIZE,
+	};
+
+	if (sys2(NR_sigaltstack, &ss, 0))
+		die();
+}
+
+void stub_main(long memfd)
+{
+	uint64_t all = ~0ULL, none = 0;
+	uint64_t code_end = SYSTRAP_CODE + SYSTRAP_CODE_SIZE;
+	uint64_t slots_end = SYSTRAP_SLOTS + SYSTRAP_SLOTS_SIZE;
+
+	if (memfd > 0)
+		sys3(NR_close_range, 0, memfd - 1, 0);
+	sys3(NR_close_range, memfd + 1, ~0U, 0);
+	sys2(NR_munmap, 0, SYSTRAP_CODE);
+	sys2(NR_munmap, code_end, SYSTRAP_SLOTS - code_end);
+	sys2(NR_munmap, slots_end, SYSTRAP_HOST_TOP - slots_end);
+	if (sys2(NR_prctl, PR_SET_NO_NEW_PRIVS, 1))
+		die();
+	/* Our exit clears the tid in the context page: the Sentry's sign we are gone. */
+	sys1(NR_set_tid_address, &my_ctx()->tid);
+	set_handlers();
+	/* The syscall thread starts with every signal blocked, and keeps it so. */
+	sys4(NR_rt_sigprocmask, SIG_SETMASK, &all, 0, 8);
+	if (stub_spawn_systhread() < 0)
+		die();
+	set_signal_stack(my_ctx());
+	sys4(NR_rt_sigprocmask, SIG_SETMASK, &none, 0, 8);
+	if (sys3(NR_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, 0, SYSTRAP_CODE + STUB_FPROG_GUEST_OFF))
+		die();
+	stub_ready();
+}
+
+/* A thread the syscall thread cloned, already under the guest filter. */
+void stub_thread_main(void)
+{
+	set_signal_stack(my_ctx());
+	stub_ready();
+}

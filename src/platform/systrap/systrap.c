@@ -1,0 +1,804 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The systrap platform. Every guest address space is a stub process (a fork
+ * of the Sentry that dropped everything of it; see stub.c); every task
+ * running in it has a stub thread there. Guest syscalls trap under seccomp
+ * (SIGSYS), faults raise their signals; the stub's handler parks on its
+ * context page and the Sentry reads and rewrites the signal frame in shared
+ * memory, then lets it return into the guest. No ptrace anywhere: a syscall
+ * costs one in-process signal plus two shared-memory hand-offs.
+ *
+ * Mappings are changed by the stub's syscall thread, which executes requests
+ * from a ring only the Sentry can write (read-only in the stub).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/futex.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "lib/list.h"
+#include "lib/log.h"
+#include "lib/util.h"
+#include "platform/platform.h"
+#include "platform/systrap/layout.h"
+#include "platform/systrap/systrap.h"
+#include "systrap_stub_image.h"
+
+#define RSEQ_SIG_X86 0x53053053
+#define HWCAP2_FSGSBASE_ (1 << 1)
+#define WAIT_SLICE_NS 100000000LL		/* re-check the stub's health this often */
+#define INTERRUPT_GRACE_NS 2000000000LL		/* a stub that ignores our interrupt this long is killed */
+#define REQUEST_GRACE_NS 10000000000LL		/* a syscall thread that makes no progress this long, too */
+#define FP_XSTATE_MAGIC1_ 0x46505853U
+#define FXSAVE_SIZE 512
+#define SW_BYTES_OFF 464
+
+/* The kernel's struct ucontext on x86-64, as far as we use it. */
+struct k_ucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	uint64_t ss_sp;
+	int32_t ss_flags, ss_pad;
+	uint64_t ss_size;
+	uint64_t gregs[23];		/* glibc's REG_* order */
+	uint64_t fpstate;		/* stub address of the XSAVE image */
+	uint64_t reserved[8];
+	uint64_t sigmask;
+};
+
+enum { G_R8, G_R9, G_R10, G_R11, G_R12, G_R13, G_R14, G_R15, G_RDI, G_RSI, G_RBP, G_RBX, G_RDX, G_RAX,
+       G_RCX, G_RSP, G_RIP, G_EFL, G_CSGSFS, G_ERR, G_TRAPNO, G_OLDMASK, G_CR2 };
+
+struct stub_thread {
+	struct address_space *as;
+	struct list_head node;		/* in as->threads */
+	int slot;
+	pid_t tid;
+	pid_t runner;			/* the Sentry thread that runs guest code here */
+	struct systrap_ctx *ctx;	/* the Sentry's view of the context page */
+	bool parked;			/* in its handler: frame and fpstate are valid */
+	bool dead;
+	struct k_ucontext *frame;	/* checked to lie in the slot */
+	uint8_t *fpstate;
+	uint32_t fpstate_size;
+	uint32_t xfeatures;		/* what the frame's XSAVE image may hold */
+	_Atomic int64_t interrupt_ns;	/* when an unanswered interrupt was sent */
+};
+
+/* Guarded by the kernel lock (task threads call in holding it), the request ring by @ring_lock. */
+struct address_space {
+	pid_t pid;
+	int pidfd;
+	int ctxfd;
+	uint8_t *shared;		/* the Sentry's mapping of the slots */
+	pthread_mutex_t ring_lock;
+	uint32_t req_head;
+	bool dead;
+	uint8_t slot_used[SYSTRAP_NR_SLOTS];
+	struct list_head threads;
+};
+
+struct platform_context {
+	struct stub_thread *st;
+};
+
+static uint8_t g_code[SYSTRAP_CODE_SIZE] __attribute__((aligned(4096)));
+/* Spin budgets (pause iterations, calibrated to SPIN_NS): waiting for a peer
+ * that runs on another CPU costs ~0.3 us this way, against tens of us for a
+ * futex wake-up across CPUs. */
+#define SPIN_NS 50000
+#define SYSTHREAD_SPIN_NS 20000		/* mm requests come in bursts, a fault apart */
+static int g_spins, g_systhread_spins;
+/* The stub thread the calling Sentry thread last ran: will_block() tells it. */
+static __thread struct stub_thread *tls_running;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Shared (not private) futexes: the other side is another process. */
+static int futex_wait(uint32_t *word, uint32_t val, int64_t timeout_ns)
+{
+	struct timespec ts = { timeout_ns / 1000000000LL, timeout_ns % 1000000000LL };
+
+	return syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0) < 0 ? -errno : 0;
+}
+
+static void futex_wake(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+static uint32_t *shared_word(struct address_space *as, size_t off)
+{
+	return (uint32_t *)(as->shared + off);
+}
+
+static bool stub_process_alive(struct address_space *as)
+{
+	struct pollfd pfd = { as->pidfd, POLLIN, 0 };
+
+	if (as->dead)
+		return false;
+	if (as->pidfd >= 0)
+		return poll(&pfd, 1, 0) == 0;
+	return kill(as->pid, 0) == 0;
+}
+
+static void kill_stub(struct address_space *as, const char *why)
+{
+	if (!as->dead)
+		log_warn("systrap stub %d: %s; killing it", as->pid, why);
+	as->dead = true;
+	kill(as->pid, SIGKILL);
+}
+
+/* How many pause instructions take about @ns here. */
+static int calibrate_spins(int64_t ns)
+{
+	int64_t t0 = now_ns(), dt;
+
+	for (int i = 0; i < 10000; i++)
+		__builtin_ia32_pause();
+	dt = now_ns() - t0;
+	return dt > 0 ? (int)MIN(ns * 10000 / dt, 1000000) : 1000;
+}
+
+static int systrap_init(struct platform *p, int memfd)
+{
+	if (!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_)) {
+		log_error("the systrap platform needs FSGSBASE (Linux >= 5.9 on a CPU with it); use --platform=ptrace");
+		return -ENOTSUP;
+	}
+	p->memfd = memfd;
+	g_spins = calibrate_spins(SPIN_NS);
+	g_systhread_spins = g_spins * SYSTHREAD_SPIN_NS / SPIN_NS;
+	if (getenv("CVISOR_SYSTRAP_SPINS"))	/* for measuring the hand-off */
+		g_spins = atoi(getenv("CVISOR_SYSTRAP_SPINS"));
+	systrap_build_code(g_code);
+	return 0;
+}
+
+/* ---- stub threads and slots ---- */
+
+static uint64_t slot_stub_addr(int slot)
+{
+	return SYSTRAP_SLOTS + (uint64_t)slot * SYSTRAP_SLOT_SIZE;
+}
+
+static int slot_alloc(struct address_space *as)
+{
+	for (int s = 1; s < SYSTRAP_NR_SLOTS; s++) {
+		struct systrap_ctx *ctx = (struct systrap_ctx *)(as->shared + (size_t)s * SYSTRAP_SLOT_SIZE);
+
+		/* A slot is free again once the kernel cleared its old thread's tid: it left the stack. */
+		if (!as->slot_used[s] && __atomic_load_n(&ctx->tid, __ATOMIC_ACQUIRE) == 0) {
+			as->slot_used[s] = 1;
+			memset(ctx, 0, sizeof(*ctx));
+			return s;
+		}
+	}
+	return -EAGAIN;
+}
+
+static struct stub_thread *thread_new(struct address_space *as, int slot)
+{
+	struct stub_thread *st = xzalloc(sizeof(*st));
+
+	st->as = as;
+	st->slot = slot;
+	st->ctx = (struct systrap_ctx *)(as->shared + (size_t)slot * SYSTRAP_SLOT_SIZE);
+	list_add_tail(&st->node, &as->threads);
+	return st;
+}
+
+static void thread_forget(struct stub_thread *st)
+{
+	if (tls_running == st)
+		tls_running = NULL;
+	st->as->slot_used[st->slot] = 0;
+	list_del(&st->node);
+	free(st);
+}
+
+static struct stub_thread *my_thread(struct address_space *as)
+{
+	struct stub_thread *st;
+	pid_t me = gettid();
+
+	list_for_each_entry(st, &as->threads, node)
+		if (st->runner == me && !st->dead)
+			return st;
+	return NULL;
+}
+
+static bool thread_alive(struct stub_thread *st)
+{
+	return stub_process_alive(st->as) && __atomic_load_n(&st->ctx->tid, __ATOMIC_ACQUIRE) != 0;
+}
+
+/* Wait until the stub thread hands its context to us (an event). */
+static int wait_event(struct stub_thread *st)
+{
+	struct systrap_ctx *ctx = st->ctx;
+	int i;
+
+	for (i = 0; i < g_spins; i++) {
+		if (__atomic_load_n(&ctx->owner, __ATOMIC_ACQUIRE) == OWNER_SENTRY)
+			return 0;
+		__builtin_ia32_pause();
+	}
+	__atomic_store_n(&ctx->sentry_sleeping, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&ctx->owner, __ATOMIC_SEQ_CST) != OWNER_SENTRY) {
+		int64_t sent;
+
+		if (futex_wait(&ctx->owner, OWNER_STUB, WAIT_SLICE_NS) != -ETIMEDOUT)
+			continue;
+		if (!thread_alive(st)) {
+			st->dead = true;
+			return -ESRCH;
+		}
+		sent = atomic_load(&st->interrupt_ns);
+		if (sent && now_ns() - sent > INTERRUPT_GRACE_NS) {
+			kill_stub(st->as, "a stub thread does not answer interrupts");
+			st->dead = true;
+			return -ESRCH;
+		}
+	}
+	__atomic_store_n(&ctx->sentry_sleeping, 0, __ATOMIC_RELAXED);
+	atomic_store(&st->interrupt_ns, 0);
+	return 0;
+}
+
+/* Hand the context back with @cmd. */
+static void send_command(struct stub_thread *st, uint32_t cmd)
+{
+	struct systrap_ctx *ctx = st->ctx;
+
+	ctx->cmd = cmd;
+	ctx->stub_spins = (uint32_t)g_spins;
+	ctx->stop_spinning = 0;
+	st->parked = false;
+	__atomic_store_n(&ctx->owner, OWNER_STUB, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&ctx->stub_sleeping, __ATOMIC_SEQ_CST))
+		futex_wake(&ctx->owner);
+}
+
+/* Stub address range [addr, addr+len) inside @st's stack area: its Sentry address, or NULL. */
+static void *slot_ptr(struct stub_thread *st, uint64_t addr, uint64_t len)
+{
+	uint64_t lo = slot_stub_addr(st->slot) + SYSTRAP_CTX_SIZE, hi = slot_stub_addr(st->slot + 1);
+
+	if (addr < lo || addr > hi || len > hi - addr)
+		return NULL;
+	return st->as->shared + (addr - SYSTRAP_SLOTS);
+}
+
+/* Locate and check the frame the stub just reported; the stub's memory is the guest's to scribble on. */
+static int park(struct stub_thread *st)
+{
+	struct systrap_ctx *ctx = st->ctx;
+	uint32_t sw[5];
+	uint64_t fp_addr;
+
+	st->frame = slot_ptr(st, __atomic_load_n(&ctx->frame, __ATOMIC_RELAXED), sizeof(struct k_ucontext));
+	if (!st->frame)
+		return -EFAULT;
+	fp_addr = __atomic_load_n(&st->frame->fpstate, __ATOMIC_RELAXED);
+	st->fpstate = slot_ptr(st, fp_addr, FXSAVE_SIZE);
+	if (!st->fpstate)
+		return -EFAULT;
+	st->fpstate_size = FXSAVE_SIZE;
+	st->xfeatures = 3;
+	memcpy(sw, st->fpstate + SW_BYTES_OFF, sizeof(sw));
+	/* fpx_sw_bytes: magic1, extended_size, xfeatures (64 bits), xstate_size */
+	if (sw[0] == FP_XSTATE_MAGIC1_ && sw[4] > FXSAVE_SIZE && slot_ptr(st, fp_addr, sw[4])) {
+		st->fpstate_size = sw[4];
+		st->xfeatures = sw[2];
+	}
+	st->parked = true;
+	return 0;
+}
+
+static void frame_to_regs(const struct k_ucontext *uc, const struct systrap_ctx *ctx, struct arch_regs *r)
+{
+	const uint64_t *g = uc->gregs;
+	uint64_t csgsfs = g[G_CSGSFS];
+
+	r->r8 = g[G_R8], r->r9 = g[G_R9], r->r10 = g[G_R10], r->r11 = g[G_R11];
+	r->r12 = g[G_R12], r->r13 = g[G_R13], r->r14 = g[G_R14], r->r15 = g[G_R15];
+	r->rdi = g[G_RDI], r->rsi = g[G_RSI], r->rbp = g[G_RBP], r->rbx = g[G_RBX];
+	r->rdx = g[G_RDX], r->rax = g[G_RAX], r->rcx = g[G_RCX], r->rsp = g[G_RSP];
+	r->rip = g[G_RIP], r->eflags = g[G_EFL];
+	r->cs = csgsfs & 0xffff;
+	r->ss = (csgsfs >> 48) & 0xffff;
+	r->ds = r->es = r->fs = r->gs = 0;
+	r->fs_base = ctx->fs_base;
+	r->gs_base = ctx->gs_base;
+	r->orig_rax = (uint64_t)-1;
+}
+
+static void regs_to_frame(const struct arch_regs *r, struct k_ucontext *uc)
+{
+	uint64_t *g = uc->gregs;
+
+	g[G_R8] = r->r8, g[G_R9] = r->r9, g[G_R10] = r->r10, g[G_R11] = r->r11;
+	g[G_R12] = r->r12, g[G_R13] = r->r13, g[G_R14] = r->r14, g[G_R15] = r->r15;
+	g[G_RDI] = r->rdi, g[G_RSI] = r->rsi, g[G_RBP] = r->rbp, g[G_RBX] = r->rbx;
+	g[G_RDX] = r->rdx, g[G_RAX] = r->rax, g[G_RCX] = r->rcx, g[G_RSP] = r->rsp;
+	g[G_RIP] = r->rip;
+	/* Segment selectors stay the host's; only arithmetic and direction flags are the guest's. */
+	g[G_EFL] = (r->eflags & 0xcd5) | 0x202;
+	uc->sigmask = 0;
+}
+
+/* Turn the event the stub reported into an exit. */
+static int read_event(struct stub_thread *st, struct arch_regs *regs, struct exit_info *info)
+{
+	struct systrap_ctx *ctx = st->ctx;
+	uint32_t event = __atomic_load_n(&ctx->event, __ATOMIC_RELAXED);
+
+	if (park(st)) {
+		kill_stub(st->as, "a stub thread reported a frame outside its slot");
+		return -EFAULT;
+	}
+	frame_to_regs(st->frame, ctx, regs);
+	memset(info, 0, sizeof(*info));
+	switch (event) {
+	case EV_SYSCALL:
+		info->kind = EXIT_SYSCALL;
+		regs->orig_rax = ctx->syscall_nr;
+		break;
+	case EV_FAULT:
+		info->kind = EXIT_FAULT;
+		info->signo = ctx->signo;
+		info->si_code = ctx->si_code;
+		info->fault_addr = ctx->fault_addr;
+		break;
+	default:
+		info->kind = EXIT_INTERRUPT;
+		break;
+	}
+	return 0;
+}
+
+/* Wait for a new stub thread's EV_READY and park it. */
+static int wait_ready(struct stub_thread *st)
+{
+	struct arch_regs r;
+	struct exit_info info;
+
+	if (wait_event(st) || read_event(st, &r, &info))
+		return -ESRCH;
+	if (st->ctx->event != EV_READY) {
+		kill_stub(st->as, "a new stub thread did not report ready");
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/* ---- the syscall thread's request ring ---- */
+
+static long stub_request(struct address_space *as, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+			 uint64_t a4, uint64_t a5)
+{
+	uint32_t *head_word = shared_word(as, REQ_HEAD_OFF);
+	uint32_t *done_word = shared_word(as, REPLY_PAGE_OFF + REPLY_DONE_OFF);
+	uint32_t *waiting = shared_word(as, REPLY_PAGE_OFF + REPLY_WAITING_OFF);
+	uint32_t idx, head, done;
+	uint64_t *entry;
+	int64_t deadline = 0;
+	long ret;
+	int i;
+
+	pthread_mutex_lock(&as->ring_lock);
+	if (as->dead) {
+		pthread_mutex_unlock(&as->ring_lock);
+		return -ESRCH;
+	}
+	idx = as->req_head % REQ_RING_ENTRIES;
+	entry = (uint64_t *)(as->shared + REQ_ENTRIES_OFF + (size_t)idx * REQ_ENTRY_SIZE);
+	entry[0] = (uint64_t)nr;
+	entry[1] = a0, entry[2] = a1, entry[3] = a2, entry[4] = a3, entry[5] = a4, entry[6] = a5;
+	head = ++as->req_head;
+	__atomic_store_n(head_word, head, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(shared_word(as, REPLY_PAGE_OFF + REPLY_SYS_SLEEPING_OFF), __ATOMIC_SEQ_CST))
+		futex_wake(head_word);
+	for (i = 0;; i++) {
+		done = __atomic_load_n(done_word, __ATOMIC_ACQUIRE);
+		if ((int32_t)(done - head) >= 0)
+			break;
+		if (i < g_spins) {
+			__builtin_ia32_pause();
+			continue;
+		}
+		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
+		if ((int32_t)(__atomic_load_n(done_word, __ATOMIC_SEQ_CST) - head) >= 0)
+			break;
+		if (futex_wait(done_word, done, WAIT_SLICE_NS) != -ETIMEDOUT)
+			continue;
+		if (!deadline)
+			deadline = now_ns() + REQUEST_GRACE_NS;
+		if (!stub_process_alive(as) || now_ns() > deadline) {
+			kill_stub(as, "its syscall thread stopped answering");
+			pthread_mutex_unlock(&as->ring_lock);
+			return -ESRCH;
+		}
+	}
+	__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
+	ret = *(int64_t *)(as->shared + REPLY_PAGE_OFF + REPLY_RESULTS_OFF + (size_t)idx * 8);
+	pthread_mutex_unlock(&as->ring_lock);
+	return ret;
+}
+
+static int systrap_map(struct address_space *as, uint64_t addr, size_t size, int prot, uint64_t off)
+{
+	long r = stub_request(as, SYS_mmap, addr, size, prot, MAP_SHARED | MAP_FIXED, 0 /* the memory file */, off);
+
+	if (r == (long)addr)
+		return 0;
+	log_warn("systrap mmap(%#lx, %#zx) failed: %ld", (unsigned long)addr, size, r);
+	return r < 0 ? (int)r : -EIO;
+}
+
+static int systrap_unmap(struct address_space *as, uint64_t addr, size_t size)
+{
+	long r = stub_request(as, SYS_munmap, addr, size, 0, 0, 0, 0);
+
+	return r < 0 ? (int)r : 0;
+}
+
+static int systrap_protect(struct address_space *as, uint64_t addr, size_t size, int prot)
+{
+	long r = stub_request(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
+
+	if (r < 0)
+		log_warn("systrap mprotect(%#lx, %#zx, %d) failed: %ld", (unsigned long)addr, size, prot, r);
+	return r < 0 ? (int)r : 0;
+}
+
+/* ---- address spaces ---- */
+
+/* In the fork child: put the stub's code and the shared slots in place and enter it. */
+static void __attribute__((noreturn)) stub_child(int memfd, int ctxfd)
+{
+	/* The child inherits glibc's rseq registration; the kernel would fault
+	 * writing to it once the stub has unmapped the Sentry. */
+	char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
+	uint64_t stack_top = slot_stub_addr(2);
+
+	if (syscall(SYS_rseq, area, 32, 1, RSEQ_SIG_X86) != 0)
+		syscall(SYS_rseq, area, __rseq_size, 1, RSEQ_SIG_X86);
+	if (mmap((void *)SYSTRAP_CODE, SYSTRAP_CODE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != (void *)SYSTRAP_CODE)
+		syscall(SYS_exit_group, 111);
+	memcpy((void *)SYSTRAP_CODE, g_code, SYSTRAP_CODE_SIZE);
+	if (mprotect((void *)SYSTRAP_CODE, SYSTRAP_CODE_SIZE, PROT_READ | PROT_EXEC) ||
+	    mmap((void *)SYSTRAP_SLOTS, SYSTRAP_SLOTS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, ctxfd,
+		 0) != (void *)SYSTRAP_SLOTS ||
+	    mprotect((void *)SYSTRAP_SLOTS, REPLY_PAGE_OFF, PROT_READ))
+		syscall(SYS_exit_group, 112);
+	/* The memory file becomes fd 0: the only fd the stub keeps. */
+	if (memfd != 0 && (dup2(memfd, 0) != 0))
+		syscall(SYS_exit_group, 113);
+	__asm__ volatile("mov %0, %%rsp\n\tjmp *%1"
+			 :
+			 : "r"(stack_top), "r"(SYSTRAP_CODE + STUB_IMAGE_START_OFF), "D"(0L)
+			 : "memory");
+	__builtin_unreachable();
+}
+
+static void release_as(struct address_space *as)
+{
+	struct stub_thread *st, *n;
+	int status;
+
+	if (as->pid > 0) {
+		kill(as->pid, SIGKILL);
+		while (waitpid(as->pid, &status, __WALL) < 0 && errno == EINTR)
+			;
+	}
+	list_for_each_entry_safe(st, n, &as->threads, node)
+		thread_forget(st);
+	if (as->shared)
+		munmap(as->shared, SYSTRAP_SLOTS_SIZE);
+	if (as->ctxfd >= 0)
+		close(as->ctxfd);
+	if (as->pidfd >= 0)
+		close(as->pidfd);
+	pthread_mutex_destroy(&as->ring_lock);
+	free(as);
+}
+
+static int systrap_new_address_space(struct platform *p, struct address_space **out)
+{
+	struct address_space *as = xzalloc(sizeof(*as));
+	struct stub_thread *st;
+	long pid;
+
+	as->ctxfd = as->pidfd = -1;
+	list_init(&as->threads);
+	pthread_mutex_init(&as->ring_lock, NULL);
+	as->ctxfd = memfd_create("cvisor-systrap", MFD_CLOEXEC);
+	if (as->ctxfd < 0 || ftruncate(as->ctxfd, SYSTRAP_SLOTS_SIZE) < 0)
+		goto fail_errno;
+	as->shared = mmap(NULL, SYSTRAP_SLOTS_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, as->ctxfd, 0);
+	if (as->shared == MAP_FAILED) {
+		as->shared = NULL;
+		goto fail_errno;
+	}
+	as->slot_used[0] = 1;
+	as->slot_used[1] = 1;
+	st = thread_new(as, 1);
+	st->runner = gettid();
+	st->ctx->tid = 1;	/* alive; the stub's exit clears it (set_tid_address) */
+	*shared_word(as, REPLY_PAGE_OFF + REPLY_SYS_SPINS_OFF) = (uint32_t)g_systhread_spins;
+	pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	if (pid < 0)
+		goto fail_errno;
+	if (pid == 0)
+		stub_child(p->memfd, as->ctxfd);
+	as->pid = (pid_t)pid;
+	st->tid = (pid_t)pid;
+	as->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (wait_ready(st)) {
+		log_error("systrap stub %ld failed to start", pid);
+		release_as(as);
+		return -ECHILD;
+	}
+	*out = as;
+	return 0;
+fail_errno: {
+	int err = -errno;
+
+	release_as(as);
+	return err;
+}
+}
+
+static void systrap_release_address_space(struct address_space *as)
+{
+	release_as(as);
+}
+
+/* ---- contexts ---- */
+
+static int systrap_new_context(struct platform *p, struct platform_context **out)
+{
+	(void)p;
+	*out = xzalloc(sizeof(**out));
+	return 0;
+}
+
+static int systrap_clone_context(struct platform_context *parent, struct address_space *as,
+				 struct platform_context *child)
+{
+	struct stub_thread *st;
+	int slot = slot_alloc(as);
+	long tid;
+
+	(void)parent;
+	if (slot < 0)
+		return slot;
+	st = thread_new(as, slot);
+	tid = stub_request(as, SYS_clone, SYSTRAP_THREAD_CLONE_FLAGS, slot_stub_addr(slot + 1), 0,
+			   slot_stub_addr(slot) + offsetof(struct systrap_ctx, tid), 0, 0);
+	if (tid <= 0) {
+		thread_forget(st);
+		return tid < 0 ? (int)tid : -EIO;
+	}
+	st->tid = (pid_t)tid;
+	if (wait_ready(st)) {
+		thread_forget(st);
+		return -ESRCH;
+	}
+	child->st = st;
+	return 0;
+}
+
+static int systrap_attach_context(struct platform_context *c)
+{
+	if (c->st)
+		c->st->runner = gettid();
+	return 0;
+}
+
+/* Leave the address space: the stub thread exits (the kernel then clears its tid, freeing the slot). */
+static void systrap_detach_context(struct platform_context *c)
+{
+	struct stub_thread *st = c->st;
+
+	c->st = NULL;
+	if (!st)
+		return;
+	if (!st->dead && st->parked && !st->as->dead)
+		send_command(st, CMD_EXIT);
+	thread_forget(st);
+}
+
+static void systrap_release_context(struct platform_context *c)
+{
+	free(c);
+}
+
+static int systrap_switch_to(struct platform_context *c, struct address_space *as, struct arch_regs *regs,
+			     struct exit_info *info)
+{
+	struct stub_thread *st = c->st;
+	struct systrap_ctx *ctx;
+
+	if (!st || st->as != as) {
+		st = my_thread(as);
+		c->st = st;
+	}
+	if (!st || st->dead || as->dead || !st->parked)
+		goto dead;
+	ctx = st->ctx;
+	regs_to_frame(regs, st->frame);
+	ctx->fs_base = regs->fs_base;
+	ctx->gs_base = regs->gs_base;
+	tls_running = st;
+	send_command(st, CMD_RUN);
+	if (wait_event(st) || read_event(st, regs, info))
+		goto dead;
+	return 0;
+dead:
+	memset(info, 0, sizeof(*info));
+	info->kind = EXIT_DIED;
+	return 0;
+}
+
+static void systrap_will_block(void)
+{
+	struct stub_thread *st = tls_running;
+
+	if (st && st->parked)
+		__atomic_store_n(&st->ctx->stop_spinning, 1, __ATOMIC_RELAXED);
+}
+
+static void systrap_interrupt(struct platform_context *c, struct address_space *as)
+{
+	struct stub_thread *st = c->st;
+	int64_t zero = 0;
+
+	if (!st || st->as != as || st->dead)
+		return;
+	atomic_compare_exchange_strong(&st->interrupt_ns, &zero, now_ns());
+	syscall(SYS_tgkill, as->pid, st->tid, SYSTRAP_INTERRUPT_SIGNAL);
+}
+
+static uint64_t systrap_cpu_time_ns(struct address_space *as)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (clock_getcpuclockid(as->pid, &cid) || clock_gettime(cid, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- FP state: the XSAVE image in the parked thread's signal frame ---- */
+
+static struct stub_thread *parked_thread(struct address_space *as)
+{
+	struct stub_thread *st = my_thread(as);
+
+	return st && st->parked ? st : NULL;
+}
+
+static int systrap_get_xstate(struct address_space *as, void *buf, size_t *size)
+{
+	struct stub_thread *st = parked_thread(as);
+
+	if (!st)
+		return -ESRCH;
+	memcpy(buf, st->fpstate, MIN(*size, (size_t)st->fpstate_size));
+	*size = st->fpstate_size;
+	return 0;
+}
+
+/*
+ * Write FP state into the frame so that the host's sigreturn accepts it:
+ * keep the frame's own software bytes, MXCSR within the CPU's mask, and
+ * only the components the frame was saved with.
+ */
+static void sanitize_fpstate(struct stub_thread *st, const uint8_t *saved_sw)
+{
+	uint32_t mxcsr, mask;
+	uint64_t bv;
+
+	memcpy(st->fpstate + SW_BYTES_OFF, saved_sw, FXSAVE_SIZE - SW_BYTES_OFF);
+	memcpy(&mxcsr, st->fpstate + 24, 4);
+	memcpy(&mask, st->fpstate + 28, 4);
+	mxcsr &= mask ? mask : 0xffbf;
+	memcpy(st->fpstate + 24, &mxcsr, 4);
+	if (st->fpstate_size > FXSAVE_SIZE + 64) {
+		memcpy(&bv, st->fpstate + FXSAVE_SIZE, 8);
+		bv &= st->xfeatures;
+		memcpy(st->fpstate + FXSAVE_SIZE, &bv, 8);
+		memset(st->fpstate + FXSAVE_SIZE + 8, 0, 56);	/* xcomp_bv and reserved */
+	}
+}
+
+static int systrap_set_xstate(struct address_space *as, const void *buf, size_t size)
+{
+	struct stub_thread *st = parked_thread(as);
+	uint8_t sw[FXSAVE_SIZE - SW_BYTES_OFF];
+
+	if (!st)
+		return -ESRCH;
+	memcpy(sw, st->fpstate + SW_BYTES_OFF, sizeof(sw));
+	memcpy(st->fpstate, buf, MIN(size, (size_t)st->fpstate_size));
+	sanitize_fpstate(st, sw);
+	return 0;
+}
+
+static int systrap_get_fpregs(struct address_space *as, struct arch_fpregs *fp)
+{
+	struct stub_thread *st = parked_thread(as);
+
+	if (!st)
+		return -ESRCH;
+	memcpy(fp, st->fpstate, sizeof(*fp));
+	return 0;
+}
+
+static int systrap_set_fpregs(struct address_space *as, const struct arch_fpregs *fp)
+{
+	struct stub_thread *st = parked_thread(as);
+	uint8_t sw[FXSAVE_SIZE - SW_BYTES_OFF];
+	uint64_t bv;
+
+	if (!st)
+		return -ESRCH;
+	memcpy(sw, st->fpstate + SW_BYTES_OFF, sizeof(sw));
+	memcpy(st->fpstate, fp, sizeof(*fp));
+	sanitize_fpstate(st, sw);
+	if (st->fpstate_size > FXSAVE_SIZE + 64) {
+		/* x87 and SSE now come from the legacy area, not their init state */
+		memcpy(&bv, st->fpstate + FXSAVE_SIZE, 8);
+		bv |= 3 & st->xfeatures;
+		memcpy(st->fpstate + FXSAVE_SIZE, &bv, 8);
+	}
+	return 0;
+}
+
+const struct platform_ops systrap_platform_ops = {
+	.name = "systrap",
+	.init = systrap_init,
+	.new_address_space = systrap_new_address_space,
+	.release_address_space = systrap_release_address_space,
+	.map = systrap_map,
+	.unmap = systrap_unmap,
+	.protect = systrap_protect,
+	.new_context = systrap_new_context,
+	.clone_context = systrap_clone_context,
+	.attach_context = systrap_attach_context,
+	.detach_context = systrap_detach_context,
+	.release_context = systrap_release_context,
+	.switch_to = systrap_switch_to,
+	.interrupt = systrap_interrupt,
+	.will_block = systrap_will_block,
+	.cpu_time_ns = systrap_cpu_time_ns,
+	.get_xstate = systrap_get_xstate,
+	.set_xstate = systrap_set_xstate,
+	.get_fpregs = systrap_get_fpregs,
+	.set_fpregs = systrap_set_fpregs,
+};
