@@ -99,5 +99,16 @@ extern const struct platform_ops systrap_platform_ops;
 
 const struct platform_ops *platform_lookup(const char *name);
 
+/*
+ * CPU placement (cross-CPU wake-ups cost ~10x more than local ones on the
+ * VMs we run on): pin the calling thread to the next allowed CPU, round
+ * robin, and return it, or -1 when only one CPU is allowed.
+ */
+int platform_pin_self_next_cpu(void);
+/* The allowed CPU after @cpu (wrapping), or -1 when there is no other. */
+int platform_partner_cpu(int cpu);
+/* Pin host thread @tid to @cpu. */
+void platform_pin_thread(int tid, int cpu);
+
 /* The sandbox's platform, chosen at boot. */
 extern struct platform *g_platform;

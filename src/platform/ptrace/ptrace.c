@@ -61,35 +61,10 @@ struct platform_context {
 	struct stub_thread *st;		/* where this task runs now, or NULL */
 };
 
-static atomic_uint g_next_cpu;
-
 static int ptrace_init(struct platform *p, int memfd)
 {
 	p->memfd = memfd;
 	return 0;
-}
-
-/* Pin the calling thread (and so the stub threads it creates) to one allowed CPU. */
-static void pin_to_next_cpu(void)
-{
-	cpu_set_t allowed, one;
-	int n, idx, cpu;
-
-	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
-		return;
-	n = CPU_COUNT(&allowed);
-	if (n <= 1)
-		return;
-	idx = atomic_fetch_add(&g_next_cpu, 1) % n;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &allowed))
-			continue;
-		if (idx-- == 0)
-			break;
-	}
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	sched_setaffinity(0, sizeof(one), &one);
 }
 
 static int wait_tid(pid_t tid, int *status)
@@ -150,7 +125,7 @@ static int ptrace_new_address_space(struct platform *p, struct address_space **o
 	int status, err;
 	long pid;
 
-	pin_to_next_cpu();
+	platform_pin_self_next_cpu();
 	pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		return -errno;
@@ -314,7 +289,7 @@ static int ptrace_attach_context(struct platform_context *c)
 
 	if (!st || st->tracer)
 		return 0;
-	pin_to_next_cpu();
+	platform_pin_self_next_cpu();
 	if (ptrace(PTRACE_SEIZE, st->tid, 0, PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD) < 0 ||
 	    ptrace(PTRACE_INTERRUPT, st->tid, 0, 0) < 0 || wait_tid(st->tid, &status) < 0 || !WIFSTOPPED(status)) {
 		log_error("cannot attach to stub thread %d: %s", st->tid, strerror(errno));

@@ -5,11 +5,13 @@
  * the one stub site that needs it:
  *
  * guest filter, on every thread that runs guest code:
- *   raw syscall site:  futex(WAIT|WAKE), exit (of the thread), sigaltstack
+ *   raw syscall site:  futex(WAIT|WAKE), exit (of the thread), sigaltstack,
+ *                      sched_yield
  *   restorer site:     rt_sigreturn
  * Each is harmless even when guest code jumps there with registers of its
  * choosing: it waits or wakes on its own memory, ends its own stub thread
- * (the Sentry notices), moves its own signal stack, or loads registers.
+ * (the Sentry notices), moves its own signal stack, gives up its CPU, or
+ * loads registers.
  *
  * syscall-thread filter, on the syscall thread and (under the guest filter)
  * on threads it cloned:
@@ -141,6 +143,7 @@ static void build_guest(struct bpf_builder *b)
 	allow_futex_wait_wake(b);
 	allow_if(b, SYS_exit);
 	allow_if(b, SYS_sigaltstack);
+	allow_if(b, SYS_sched_yield);
 	ret(b, SECCOMP_RET_TRAP);
 	if_end(b, at);
 	at = if_eq_begin(b, site(STUB_RESTORER_SITE_OFF));

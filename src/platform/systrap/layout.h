@@ -64,7 +64,6 @@
 #define REPLY_DONE_OFF 0		/* u32: requests finished so far */
 #define REPLY_WAITING_OFF 4		/* u32: the Sentry sleeps on REPLY_DONE */
 #define REPLY_SYS_SLEEPING_OFF 8	/* u32: the syscall thread sleeps on REQ_HEAD */
-#define REPLY_SYS_SPINS_OFF 12		/* u32: how long it spins for the next request first */
 #define REPLY_RESULTS_OFF 64		/* s64 per ring entry */
 
 
@@ -98,7 +97,8 @@ struct systrap_ctx {
 	uint64_t syscall_nr;
 	uint64_t frame;			/* stub address of the handler's ucontext */
 	uint64_t fs_base, gs_base;	/* read on every event, written on CMD_RUN */
-	uint32_t stub_spins;		/* how long the stub spins before it sleeps */
+	uint32_t stub_spins;		/* pause iterations the stub spins first, */
+	uint32_t stub_yields;		/* then sched_yield()s, then it sleeps */
 	uint32_t stop_spinning;		/* the Sentry blocks for a while: sleep now */
 };
 

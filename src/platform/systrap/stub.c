@@ -23,6 +23,7 @@
 #define NR_prctl 157
 #define NR_futex 202
 #define NR_exit 60
+#define NR_sched_yield 24
 #define NR_set_tid_address 218
 #define NR_seccomp 317
 #define NR_close_range 436
@@ -114,10 +115,17 @@ static void hand_off(struct systrap_ctx *ctx)
 	__atomic_store_n(&ctx->owner, OWNER_SENTRY, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&ctx->sentry_sleeping, __ATOMIC_SEQ_CST))
 		sys3(NR_futex, &ctx->owner, FUTEX_WAKE, 1);
+	/* Spin while the Sentry is likely to answer soon, on another CPU; then
+	 * yield, so that work queued on our CPU goes first; then sleep. */
 	for (i = 0; i < ctx->stub_spins && !__atomic_load_n(&ctx->stop_spinning, __ATOMIC_RELAXED); i++) {
 		if (load_acquire(&ctx->owner) == OWNER_STUB)
 			return;
 		__builtin_ia32_pause();
+	}
+	for (i = 0; i < ctx->stub_yields && !__atomic_load_n(&ctx->stop_spinning, __ATOMIC_RELAXED); i++) {
+		if (load_acquire(&ctx->owner) == OWNER_STUB)
+			return;
+		sys0(NR_sched_yield);
 	}
 	__atomic_store_n(&ctx->stub_sleeping, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&ctx->owner, __ATOMIC_SEQ_CST) != OWNER_STUB)

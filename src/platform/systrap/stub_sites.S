@@ -93,8 +93,7 @@ stub_systhread_start:
 	lea	REPLY_PAGE_OFF(%r12), %r15
 	xor	%r13d, %r13d
 systhread_loop:
-	mov	REPLY_SYS_SPINS_OFF(%r15), %ebp
-	inc	%ebp
+	mov	$1, %ebp			/* look once more, then sleep: our task thread waits on this CPU */
 2:	cmp	REQ_HEAD_OFF(%r12), %r13d
 	jne	systhread_run
 	pause

@@ -96,12 +96,19 @@ struct platform_context {
 };
 
 static uint8_t g_code[SYSTRAP_CODE_SIZE] __attribute__((aligned(4096)));
-/* Spin budgets (pause iterations, calibrated to SPIN_NS): waiting for a peer
- * that runs on another CPU costs ~0.3 us this way, against tens of us for a
- * futex wake-up across CPUs. */
-#define SPIN_NS 50000
-#define SYSTHREAD_SPIN_NS 20000		/* mm requests come in bursts, a fault apart */
-static int g_spins, g_systhread_spins;
+/*
+ * Waiting for the other side. A task thread and its stub thread run on two
+ * different CPUs: there, spinning on the shared word hands off in ~0.3 us,
+ * where a futex wake-up across CPUs costs ~36 us on these VMs. Each side
+ * spins for SPIN_NS, then yields its CPU (to whatever else was placed
+ * there) for YIELD_NS, then sleeps on the futex. The syscall thread runs
+ * on its task thread's CPU instead, which waits for it by yielding.
+ * With one CPU, nobody spins.
+ */
+#define SPIN_NS 5000
+#define YIELD_NS 50000
+#define SCHED_YIELD_NS 600		/* what a sched_yield() costs here, roughly */
+static int g_spins, g_yields;
 /* The stub thread the calling Sentry thread last ran: will_block() tells it. */
 static __thread struct stub_thread *tls_running;
 
@@ -161,6 +168,14 @@ static int calibrate_spins(int64_t ns)
 	return dt > 0 ? (int)MIN(ns * 10000 / dt, 1000000) : 1000;
 }
 
+static void set_spin_budgets(void)
+{
+	if (platform_partner_cpu(0) < 0 && platform_partner_cpu(1) < 0)
+		return;	/* one CPU: spinning only delays the side we wait for */
+	g_spins = calibrate_spins(SPIN_NS);
+	g_yields = YIELD_NS / SCHED_YIELD_NS;
+}
+
 static int systrap_init(struct platform *p, int memfd)
 {
 	if (!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_)) {
@@ -168,10 +183,7 @@ static int systrap_init(struct platform *p, int memfd)
 		return -ENOTSUP;
 	}
 	p->memfd = memfd;
-	g_spins = calibrate_spins(SPIN_NS);
-	g_systhread_spins = g_spins * SYSTHREAD_SPIN_NS / SPIN_NS;
-	if (getenv("CVISOR_SYSTRAP_SPINS"))	/* for measuring the hand-off */
-		g_spins = atoi(getenv("CVISOR_SYSTRAP_SPINS"));
+	set_spin_budgets();
 	systrap_build_code(g_code);
 	return 0;
 }
@@ -242,8 +254,13 @@ static int wait_event(struct stub_thread *st)
 
 	for (i = 0; i < g_spins; i++) {
 		if (__atomic_load_n(&ctx->owner, __ATOMIC_ACQUIRE) == OWNER_SENTRY)
-			return 0;
+			goto got;
 		__builtin_ia32_pause();
+	}
+	for (i = 0; i < g_yields; i++) {
+		if (__atomic_load_n(&ctx->owner, __ATOMIC_ACQUIRE) == OWNER_SENTRY)
+			goto got;
+		sched_yield();
 	}
 	__atomic_store_n(&ctx->sentry_sleeping, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&ctx->owner, __ATOMIC_SEQ_CST) != OWNER_SENTRY) {
@@ -263,6 +280,7 @@ static int wait_event(struct stub_thread *st)
 		}
 	}
 	__atomic_store_n(&ctx->sentry_sleeping, 0, __ATOMIC_RELAXED);
+got:
 	atomic_store(&st->interrupt_ns, 0);
 	return 0;
 }
@@ -274,6 +292,7 @@ static void send_command(struct stub_thread *st, uint32_t cmd)
 
 	ctx->cmd = cmd;
 	ctx->stub_spins = (uint32_t)g_spins;
+	ctx->stub_yields = (uint32_t)g_yields;
 	ctx->stop_spinning = 0;
 	st->parked = false;
 	__atomic_store_n(&ctx->owner, OWNER_STUB, __ATOMIC_SEQ_CST);
@@ -425,8 +444,8 @@ static long stub_request(struct address_space *as, long nr, uint64_t a0, uint64_
 		done = __atomic_load_n(done_word, __ATOMIC_ACQUIRE);
 		if ((int32_t)(done - head) >= 0)
 			break;
-		if (i < g_spins) {
-			__builtin_ia32_pause();
+		if (i < g_yields) {
+			sched_yield();	/* the syscall thread runs on our CPU */
 			continue;
 		}
 		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
@@ -532,6 +551,7 @@ static int systrap_new_address_space(struct platform *p, struct address_space **
 	struct address_space *as = xzalloc(sizeof(*as));
 	struct stub_thread *st;
 	long pid;
+	int cpu;
 
 	as->ctxfd = as->pidfd = -1;
 	list_init(&as->threads);
@@ -549,7 +569,8 @@ static int systrap_new_address_space(struct platform *p, struct address_space **
 	st = thread_new(as, 1);
 	st->runner = gettid();
 	st->ctx->tid = 1;	/* alive; the stub's exit clears it (set_tid_address) */
-	*shared_word(as, REPLY_PAGE_OFF + REPLY_SYS_SPINS_OFF) = (uint32_t)g_systhread_spins;
+	/* The stub (and so its syscall thread) starts on our CPU. */
+	cpu = platform_pin_self_next_cpu();
 	pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
 		goto fail_errno;
@@ -563,6 +584,7 @@ static int systrap_new_address_space(struct platform *p, struct address_space **
 		release_as(as);
 		return -ECHILD;
 	}
+	platform_pin_thread(as->pid, platform_partner_cpu(cpu));
 	*out = as;
 	return 0;
 fail_errno: {
@@ -613,10 +635,19 @@ static int systrap_clone_context(struct platform_context *parent, struct address
 	return 0;
 }
 
+/* The task thread for a context clone_context() made: it and its stub thread take two CPUs. */
 static int systrap_attach_context(struct platform_context *c)
 {
-	if (c->st)
-		c->st->runner = gettid();
+	struct stub_thread *st = c->st;
+	int cpu;
+
+	if (!st)
+		return 0;
+	st->runner = gettid();
+	cpu = platform_pin_self_next_cpu();
+	/* The tid came back through memory the guest can write: it must be one of the stub's. */
+	if (syscall(SYS_tgkill, st->as->pid, st->tid, 0) == 0)
+		platform_pin_thread(st->tid, platform_partner_cpu(cpu));
 	return 0;
 }
 
