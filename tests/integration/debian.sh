@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Build (once, cached) a debootstrap'd Debian root with python3 and run the
-# Debian scripts in it: in a cvisor sandbox, or natively (--native).
-# usage: debian.sh CVISOR [--native]
+# Debian scripts in it: in a cvisor sandbox (on the default platform or
+# --platform=NAME), or natively (--native).
+# usage: debian.sh CVISOR [--native | --platform=NAME]
 # The cache lives in $CVISOR_CACHE (default /var/cache/cvisor).
 set -eu
-cvisor=$1 mode=${2:-}
+cvisor=$1 mode=${2:-} platform=
+case $mode in --platform=*) platform=${mode#--platform=} mode= ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 root=${CVISOR_CACHE:-/var/cache/cvisor}/debian-bookworm
 mkdir -p "$(dirname "$root")"
@@ -16,4 +18,5 @@ mkdir -p "$(dirname "$root")"
 if [ "$mode" = --native ]; then
 	exec "$here/busybox/run.sh" --root "$root" --native --scripts "$here/debian"
 fi
-exec "$here/busybox/run.sh" --root "$root" --sandbox "$cvisor do --root $root --" --scripts "$here/debian"
+exec "$here/busybox/run.sh" --root "$root" --sandbox "$cvisor ${platform:+--platform=$platform }do --root $root --" \
+	--scripts "$here/debian"
