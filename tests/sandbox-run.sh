@@ -3,6 +3,7 @@
 # Run one static test program inside a cvisor sandbox over the shared test
 # root (a busybox root built once per build directory), under a timeout.
 # usage: sandbox-run.sh CVISOR ROOT PLATFORM EXE [ARGS...]
+# PLATFORM: ptrace, systrap, or systrap-nopatch (--syscall-patching=false)
 set -eu
 cvisor=$1 root=$2 platform=$3 exe=$4
 shift 4
@@ -19,4 +20,8 @@ name=$(basename "$exe")
 		mv "$root/tests/.$name.tmp" "$root/tests/$name"
 	fi
 ) 9>"$root.lock"
-exec timeout -k 5 120 "$cvisor" --platform="$platform" do --root "$root" -- "/tests/$name" "$@"
+case $platform in
+*-nopatch) flags="--platform=${platform%-nopatch} --syscall-patching=false" ;;
+*) flags="--platform=$platform" ;;
+esac
+exec timeout -k 5 120 "$cvisor" $flags do --root "$root" -- "/tests/$name" "$@"

@@ -11,6 +11,7 @@
  * they are called from a task thread, for an address space it runs in.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,7 @@ struct exit_info {
 	int signo;
 	int si_code;
 	uint64_t fault_addr;
+	bool patchable;		/* EXIT_SYSCALL from a trap that a patched site would avoid */
 };
 
 struct platform;
@@ -91,6 +93,13 @@ struct platform_ops {
 struct platform {
 	const struct platform_ops *ops;
 	int memfd;
+	bool syscall_patching;		/* set before init(): the user allows it */
+	/*
+	 * Set by init() when patching is allowed and the platform has a fast
+	 * path: the stub address a patched syscall site jumps to, with %rcx =
+	 * nr << 48 | return address (see sentry/mm/syscall_patch.c). 0: none.
+	 */
+	uint64_t fast_syscall_entry;
 	void *priv;
 };
 

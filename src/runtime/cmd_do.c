@@ -36,7 +36,8 @@ static char **add_env(char **env, size_t *n, const char *kv)
 
 int cmd_do(int argc, char **argv, const struct global_opts *g)
 {
-	struct sentry_config cfg = { .root = "/", .platform = g->platform, .debug = g->debug, .cwd = "/",
+	struct sentry_config cfg = { .root = "/", .platform = g->platform,
+				     .syscall_patching = !g->no_syscall_patching, .debug = g->debug, .cwd = "/",
 				     .strace = g->strace, .strace_syscalls = g->strace_syscalls };
 	size_t nenv = 0;
 	char **env = NULL;

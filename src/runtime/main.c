@@ -65,6 +65,7 @@ static void usage(FILE *out)
 		     "  --log-format text|json   format of --log and --debug-log files\n"
 		     "  --debug-log DIR          one log file per component in DIR (implies --debug)\n"
 		     "  --platform NAME          how guest code runs: ptrace or systrap\n"
+		     "  --syscall-patching BOOL  systrap: rewrite hot syscall sites into jumps (default true)\n"
 		     "  --strace                 log every guest system call\n"
 		     "  --strace-syscalls LIST   ... only these (comma-separated)\n\n"
 		     "verbs:\n");
@@ -84,7 +85,13 @@ int main(int argc, char **argv)
 			g.debug = true;
 		else if ((v = option_value(argc, argv, &k, "--platform")))
 			g.platform = v;
-		else if (strcmp(argv[k], "--strace") == 0)
+		else if ((v = option_value(argc, argv, &k, "--syscall-patching"))) {
+			if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0) {
+				fprintf(stderr, "cvisor: --syscall-patching must be true or false, not '%s'\n", v);
+				return 2;
+			}
+			g.no_syscall_patching = strcmp(v, "false") == 0;
+		} else if (strcmp(argv[k], "--strace") == 0)
 			g.strace = true;
 		else if ((v = option_value(argc, argv, &k, "--strace-syscalls")))
 			g.strace_syscalls = v;

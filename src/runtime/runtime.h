@@ -9,6 +9,7 @@ struct global_opts {
 	const char *log_format;		/* --log-format text|json */
 	const char *debug_log_dir;	/* --debug-log DIR */
 	const char *platform;
+	bool no_syscall_patching;	/* --syscall-patching=false */
 	bool strace;
 	const char *strace_syscalls;
 };

@@ -276,6 +276,7 @@ int sentry_run(const struct sentry_config *cfg)
 	}
 	g_platform_instance.ops = ops;
 	g_platform = &g_platform_instance;
+	g_platform->syscall_patching = cfg->syscall_patching;
 	err = ops->init(g_platform, g_memfile.fd);
 	if (err)
 		return err;

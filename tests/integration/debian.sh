@@ -8,6 +8,9 @@
 set -eu
 cvisor=$1 mode=${2:-} platform=
 case $mode in --platform=*) platform=${mode#--platform=} mode= ;; esac
+# systrap-nopatch: systrap with --syscall-patching=false
+flags=${platform:+--platform=${platform%-nopatch} }
+case $platform in *-nopatch) flags="$flags--syscall-patching=false " ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 root=${CVISOR_CACHE:-/var/cache/cvisor}/debian-bookworm
 mkdir -p "$(dirname "$root")"
@@ -18,5 +21,5 @@ mkdir -p "$(dirname "$root")"
 if [ "$mode" = --native ]; then
 	exec "$here/busybox/run.sh" --root "$root" --native --scripts "$here/debian"
 fi
-exec "$here/busybox/run.sh" --root "$root" --sandbox "$cvisor ${platform:+--platform=$platform }do --root $root --" \
+exec "$here/busybox/run.sh" --root "$root" --sandbox "$cvisor ${flags}do --root $root --" \
 	--scripts "$here/debian"

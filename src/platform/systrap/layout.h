@@ -28,7 +28,8 @@
 #define SYSTRAP_CODE 0x7ffff0000000
 #define SYSTRAP_CODE_SIZE 0x10000
 #define SYSTRAP_SLOTS 0x7ffff0100000
-#define SYSTRAP_SLOT_SIZE 0x20000	/* aligned: a handler finds its slot from its stack */
+#define SYSTRAP_SLOT_SHIFT 17
+#define SYSTRAP_SLOT_SIZE (1 << SYSTRAP_SLOT_SHIFT)	/* aligned: a handler finds its slot from its stack */
 #define SYSTRAP_NR_SLOTS 512		/* slot 0 + 511 stub threads per address space */
 #define SYSTRAP_SLOTS_SIZE (SYSTRAP_NR_SLOTS * SYSTRAP_SLOT_SIZE)
 #define SYSTRAP_CTX_SIZE 0x1000
@@ -50,6 +51,35 @@
 /* clone flags: the syscall thread; a stub thread for a task (tid in its context). */
 #define SYSTRAP_SYSTHREAD_CLONE_FLAGS 0x50f00	/* VM|FS|FILES|SIGHAND|THREAD|SYSVSEM */
 #define SYSTRAP_THREAD_CLONE_FLAGS 0x1250f00	/* the same |CHILD_CLEARTID|CHILD_SETTID */
+
+/*
+ * Syscall-site patching (fast path). A patched site jumps through a pointer
+ * in the guest's trampoline table (see sentry/mm/syscall_patch.c) to
+ * stub_fast_entry with %rcx = return address | nr << 48 and %gs = its own
+ * context; the entry saves the guest registers into the context (order
+ * FR_*) and hands off without a signal.
+ */
+#define FR_RAX 0
+#define FR_RBX 1
+#define FR_RCX 2
+#define FR_RDX 3
+#define FR_RSI 4
+#define FR_RDI 5
+#define FR_RBP 6
+#define FR_RSP 7
+#define FR_R8 8
+#define FR_R9 9
+#define FR_R10 10
+#define FR_R11 11
+#define FR_R12 12
+#define FR_R13 13
+#define FR_R14 14
+#define FR_R15 15
+#define FR_RIP 16
+#define FR_RFLAGS 17
+#define FR_COUNT 18
+#define CTX_REGS_OFF 0x100		/* the registers' place in struct systrap_ctx */
+#define FAST_NR_SHIFT 48		/* %rcx at the fast entry: nr << 48 | return address */
 
 #define STUB_READY_NR 0x7fff		/* no such syscall: traps under every filter */
 #define SYSTRAP_INTERRUPT_SIGNAL 23	/* SIGURG: ignored by default, only the Sentry sends it */
@@ -75,6 +105,7 @@
 enum systrap_cmd {
 	CMD_RUN = 1,		/* return to guest code with the (rewritten) frame */
 	CMD_EXIT,		/* this stub thread exits */
+	CMD_FRAME,		/* (fast path) trap into the handler: the Sentry wants a signal frame */
 };
 
 enum systrap_event {
@@ -82,6 +113,8 @@ enum systrap_event {
 	EV_SYSCALL,		/* the guest made a system call: nr in @syscall_nr */
 	EV_FAULT,		/* a synchronous signal: signo, si_code, fault_addr */
 	EV_INTERRUPT,		/* the Sentry's interrupt signal (or a stray one) arrived */
+	EV_FAST_SYSCALL,	/* a patched site: registers in @regs, no signal frame */
+	EV_FRAME,		/* CMD_FRAME done: the frame holds the guest's FP state */
 };
 
 struct systrap_ctx {
@@ -100,8 +133,10 @@ struct systrap_ctx {
 	uint32_t stub_spins;		/* pause iterations the stub spins first, */
 	uint32_t stub_yields;		/* then sched_yield()s, then it sleeps */
 	uint32_t stop_spinning;		/* the Sentry blocks for a while: sleep now */
+	uint64_t regs[FR_COUNT] __attribute__((aligned(CTX_REGS_OFF)));	/* EV_FAST_SYSCALL, CMD_RUN after it */
 };
 
 _Static_assert(sizeof(struct systrap_ctx) <= SYSTRAP_CTX_SIZE, "context fits its page");
+_Static_assert(__builtin_offsetof(struct systrap_ctx, regs) == CTX_REGS_OFF, "the fast entry's offsets");
 
 #endif

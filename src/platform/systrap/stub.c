@@ -50,9 +50,11 @@ long stub_raw_syscall(long nr, long a0, long a1, long a2, long a3, long a4, long
 long stub_spawn_systhread(void);
 void stub_restorer(void);
 extern const char stub_ready_site[];
+extern const char stub_frame_site[];
 void stub_ready(void) __attribute__((noreturn));
 void stub_main(long memfd) __attribute__((noreturn));
 void stub_thread_main(void) __attribute__((noreturn));
+void stub_fast_syscall(void);
 
 struct k_sigaction {
 	void *handler;
@@ -66,6 +68,10 @@ struct k_stack {
 	int flags;
 	unsigned long size;
 };
+
+/* struct ucontext: uc_flags, uc_link, uc_stack (24 bytes), then the registers */
+#define UC_GREGS_OFF 40
+#define UC_REG_RSP 15
 
 struct k_siginfo {
 	int signo;
@@ -133,6 +139,24 @@ static void hand_off(struct systrap_ctx *ctx)
 	__atomic_store_n(&ctx->stub_sleeping, 0, __ATOMIC_RELAXED);
 }
 
+/* Hand off, then wait for a command we can act on (CMD_FRAME only on the fast path). */
+static uint32_t await_command(struct systrap_ctx *ctx, int fast)
+{
+	for (;;) {
+		uint32_t cmd;
+
+		hand_off(ctx);
+		cmd = __atomic_load_n(&ctx->cmd, __ATOMIC_RELAXED);
+		if (cmd == CMD_EXIT) {
+			sys1(NR_exit, 0);
+			die();
+		}
+		if (cmd == CMD_RUN || (fast && cmd == CMD_FRAME))
+			return cmd;
+		/* not a command: report again */
+	}
+}
+
 static uint32_t classify(int sig, struct k_siginfo *si, struct systrap_ctx *ctx)
 {
 	if (sig == SIGSYS && si->code == SYS_SECCOMP && si->sys.arch == AUDIT_ARCH_X86_64) {
@@ -145,35 +169,56 @@ static uint32_t classify(int sig, struct k_siginfo *si, struct systrap_ctx *ctx)
 	/* Sent, not caused (kill, tgkill, our interrupt): nothing to emulate. */
 	if (sig == SYSTRAP_INTERRUPT_SIGNAL || si->code <= 0)
 		return EV_INTERRUPT;
+	if (sig == SIGILL && si->addr == (void *)stub_frame_site)
+		return EV_FRAME;
 	ctx->fault_addr = (uint64_t)si->addr;
 	return EV_FAULT;
+}
+
+/* The interrupted code ran on this slot's stack: the fast path, not guest code. */
+static int on_slot_stack(struct systrap_ctx *ctx, void *uc)
+{
+	uint64_t rsp = ((uint64_t *)((char *)uc + UC_GREGS_OFF))[UC_REG_RSP];
+	uint64_t lo = (uint64_t)ctx + SYSTRAP_CTX_SIZE, hi = (uint64_t)ctx + SYSTRAP_SLOT_SIZE;
+
+	return rsp >= lo && rsp < hi;
 }
 
 static void handler(int sig, struct k_siginfo *si, void *uc)
 {
 	struct systrap_ctx *ctx = my_ctx();
+	uint32_t event = classify(sig, si, ctx);
 
+	/* The fast path hands off by itself, soon: an interrupt has nothing to stop. */
+	if (event == EV_INTERRUPT && on_slot_stack(ctx, uc))
+		return;
 	ctx->signo = sig;
 	ctx->si_code = si->code;
-	ctx->event = classify(sig, si, ctx);
+	ctx->event = event;
 	ctx->frame = (uint64_t)uc;
 	ctx->fs_base = __builtin_ia32_rdfsbase64();
 	ctx->gs_base = __builtin_ia32_rdgsbase64();
-	for (;;) {
-		hand_off(ctx);
-		switch (__atomic_load_n(&ctx->cmd, __ATOMIC_RELAXED)) {
-		case CMD_RUN:
-			/* The Sentry rewrote the frame: returning resumes the guest. */
-			__builtin_ia32_wrfsbase64(ctx->fs_base);
-			__builtin_ia32_wrgsbase64(ctx->gs_base);
-			return;
-		case CMD_EXIT:
-			sys1(NR_exit, 0);
-			die();
-		default:
-			break;	/* not a command: report again */
-		}
+	await_command(ctx, 0);
+	/* The Sentry rewrote the frame: returning resumes the guest. */
+	__builtin_ia32_wrfsbase64(ctx->fs_base);
+	__builtin_ia32_wrgsbase64(ctx->gs_base);
+}
+
+/* From stub_fast_entry: the guest's registers are in ctx->regs. */
+void stub_fast_syscall(void)
+{
+	struct systrap_ctx *ctx = my_ctx();
+
+	ctx->regs[FR_R11] = ctx->regs[FR_RFLAGS];
+	ctx->syscall_nr = ctx->regs[FR_RAX];
+	ctx->event = EV_FAST_SYSCALL;
+	ctx->fs_base = __builtin_ia32_rdfsbase64();
+	ctx->gs_base = __builtin_ia32_rdgsbase64();
+	if (await_command(ctx, 1) == CMD_FRAME) {
+		__asm__ volatile("jmp stub_frame_site");	/* the handler takes it from here */
+		__builtin_unreachable();
 	}
+	__builtin_ia32_wrfsbase64(ctx->fs_base);
 }
 
 static const int handled_signals[] = {

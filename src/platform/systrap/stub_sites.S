@@ -197,6 +197,89 @@ stub_spawn_systhread:
 	jz	stub_systhread_start
 	ret
 
+/*
+ * The fast path: patched syscall sites come here, with %rax free (the
+ * original `mov $nr, %eax` overwrote it), %rcx = nr << 48 | the return
+ * address and %r11 free (the syscall instruction clobbers both). %gs is
+ * this thread's context unless the guest changed it: checked first, with
+ * the flags kept in %ax (lahf/seto) meanwhile. Then it saves the guest
+ * registers into the context, runs on the slot stack and hands off in C;
+ * the Sentry's answer (any register, including %rip and %rsp) is loaded
+ * back and jumped to. The guest's FP state is never touched here.
+ */
+#define R(name) (CTX_REGS_OFF + 8 * FR_##name)
+
+	.globl	stub_fast_entry
+stub_fast_entry:
+	lahf
+	seto	%al
+	rdgsbase %r11
+	test	$(SYSTRAP_SLOT_SIZE - 1), %r11d
+	jnz	stub_fast_bad_gs
+	shr	$SYSTRAP_SLOT_SHIFT, %r11
+	sub	$((SYSTRAP_SLOTS >> SYSTRAP_SLOT_SHIFT) + 1), %r11
+	cmp	$(SYSTRAP_NR_SLOTS - 2), %r11
+	ja	stub_fast_bad_gs
+	mov	%rsp, %gs:R(RSP)
+	rdgsbase %rsp
+	add	$SYSTRAP_SLOT_SIZE, %rsp
+	add	$0x7f, %al			/* OF back from %al, the rest from %ah */
+	sahf
+	pushfq
+	popq	%gs:R(RFLAGS)
+	mov	%rcx, %rax
+	shr	$FAST_NR_SHIFT, %rax
+	shl	$(64 - FAST_NR_SHIFT), %rcx
+	shr	$(64 - FAST_NR_SHIFT), %rcx
+	mov	%rax, %gs:R(RAX)
+	mov	%rbx, %gs:R(RBX)
+	mov	%rcx, %gs:R(RCX)
+	mov	%rdx, %gs:R(RDX)
+	mov	%rsi, %gs:R(RSI)
+	mov	%rdi, %gs:R(RDI)
+	mov	%rbp, %gs:R(RBP)
+	mov	%r8, %gs:R(R8)
+	mov	%r9, %gs:R(R9)
+	mov	%r10, %gs:R(R10)
+	mov	%r12, %gs:R(R12)
+	mov	%r13, %gs:R(R13)
+	mov	%r14, %gs:R(R14)
+	mov	%r15, %gs:R(R15)
+	mov	%rcx, %gs:R(RIP)
+	cld
+	call	stub_fast_syscall
+	mov	%gs:R(RAX), %rax
+	mov	%gs:R(RBX), %rbx
+	mov	%gs:R(RCX), %rcx
+	mov	%gs:R(RDX), %rdx
+	mov	%gs:R(RSI), %rsi
+	mov	%gs:R(RDI), %rdi
+	mov	%gs:R(RBP), %rbp
+	mov	%gs:R(R8), %r8
+	mov	%gs:R(R9), %r9
+	mov	%gs:R(R10), %r10
+	mov	%gs:R(R11), %r11
+	mov	%gs:R(R12), %r12
+	mov	%gs:R(R13), %r13
+	mov	%gs:R(R14), %r14
+	mov	%gs:R(R15), %r15
+	pushq	%gs:R(RFLAGS)
+	popfq
+	mov	%gs:R(RSP), %rsp
+	jmp	*%gs:R(RIP)
+	/* %gs is not ours: trap, and the Sentry reads the call from %rcx. */
+stub_fast_bad_gs:
+	add	$0x7f, %al
+	sahf
+	.globl	stub_fast_bad_gs_site
+stub_fast_bad_gs_site:
+	ud2
+
+	/* CMD_FRAME: the handler turns this into EV_FRAME. */
+	.globl	stub_frame_site
+stub_frame_site:
+	ud2
+
 	.section .rodata
 	.p2align 3
 stub_empty_sigset:

@@ -69,7 +69,8 @@ struct stub_thread {
 	pid_t tid;
 	pid_t runner;			/* the Sentry thread that runs guest code here */
 	struct systrap_ctx *ctx;	/* the Sentry's view of the context page */
-	bool parked;			/* in its handler: frame and fpstate are valid */
+	bool parked;			/* waiting for a command: the registers are ours */
+	bool fast;			/* ... on the fast path: registers in ctx->regs, no frame */
 	bool dead;
 	struct k_ucontext *frame;	/* checked to lie in the slot */
 	uint8_t *fpstate;
@@ -109,6 +110,8 @@ static uint8_t g_code[SYSTRAP_CODE_SIZE] __attribute__((aligned(4096)));
 #define YIELD_NS 50000
 #define SCHED_YIELD_NS 600		/* what a sched_yield() costs here, roughly */
 static int g_spins, g_yields;
+/* Syscall patching is on: guest threads run with %gs = their context (see stub_fast_entry). */
+static bool g_fast_path;
 /* The stub thread the calling Sentry thread last ran: will_block() tells it. */
 static __thread struct stub_thread *tls_running;
 
@@ -183,6 +186,8 @@ static int systrap_init(struct platform *p, int memfd)
 		return -ENOTSUP;
 	}
 	p->memfd = memfd;
+	g_fast_path = p->syscall_patching;
+	p->fast_syscall_entry = g_fast_path ? SYSTRAP_CODE + STUB_FAST_ENTRY_OFF : 0;
 	set_spin_budgets();
 	systrap_build_code(g_code);
 	return 0;
@@ -193,6 +198,27 @@ static int systrap_init(struct platform *p, int memfd)
 static uint64_t slot_stub_addr(int slot)
 {
 	return SYSTRAP_SLOTS + (uint64_t)slot * SYSTRAP_SLOT_SIZE;
+}
+
+static bool in_stub_code(uint64_t addr)
+{
+	return addr >= SYSTRAP_CODE && addr < SYSTRAP_CODE + SYSTRAP_CODE_SIZE;
+}
+
+/*
+ * The host %gs base a guest thread runs with: its context (the fast path
+ * finds it there) while the guest's own %gs base is 0, as it is for nearly
+ * every x86-64 program; else the guest's. A thread whose %gs is not its
+ * context still works: patched sites then trap (stub_fast_bad_gs_site).
+ */
+static uint64_t host_gs(const struct stub_thread *st, uint64_t guest_gs)
+{
+	return g_fast_path && guest_gs == 0 ? slot_stub_addr(st->slot) : guest_gs;
+}
+
+static uint64_t guest_gs(const struct stub_thread *st, uint64_t host)
+{
+	return g_fast_path && host == slot_stub_addr(st->slot) ? 0 : host;
 }
 
 static int slot_alloc(struct address_space *as)
@@ -295,6 +321,7 @@ static void send_command(struct stub_thread *st, uint32_t cmd)
 	ctx->stub_yields = (uint32_t)g_yields;
 	ctx->stop_spinning = 0;
 	st->parked = false;
+	st->fast = false;
 	__atomic_store_n(&ctx->owner, OWNER_STUB, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&ctx->stub_sleeping, __ATOMIC_SEQ_CST))
 		futex_wake(&ctx->owner);
@@ -336,7 +363,7 @@ static int park(struct stub_thread *st)
 	return 0;
 }
 
-static void frame_to_regs(const struct k_ucontext *uc, const struct systrap_ctx *ctx, struct arch_regs *r)
+static void frame_to_regs(const struct stub_thread *st, const struct k_ucontext *uc, struct arch_regs *r)
 {
 	const uint64_t *g = uc->gregs;
 	uint64_t csgsfs = g[G_CSGSFS];
@@ -349,9 +376,42 @@ static void frame_to_regs(const struct k_ucontext *uc, const struct systrap_ctx 
 	r->cs = csgsfs & 0xffff;
 	r->ss = (csgsfs >> 48) & 0xffff;
 	r->ds = r->es = r->fs = r->gs = 0;
-	r->fs_base = ctx->fs_base;
-	r->gs_base = ctx->gs_base;
+	r->fs_base = st->ctx->fs_base;
+	r->gs_base = guest_gs(st, st->ctx->gs_base);
 	r->orig_rax = (uint64_t)-1;
+}
+
+#define USER_CS 0x33
+#define USER_SS 0x2b
+#define GUEST_EFLAGS(f) (((f) & 0xcd5) | 0x202)	/* arithmetic and direction flags; IF */
+
+/* The fast path's registers: copied once, the guest may change them under us. */
+static void ctx_to_regs(const struct stub_thread *st, struct arch_regs *r)
+{
+	uint64_t g[FR_COUNT];
+
+	memcpy(g, st->ctx->regs, sizeof(g));
+	r->rax = g[FR_RAX], r->rbx = g[FR_RBX], r->rcx = g[FR_RCX], r->rdx = g[FR_RDX];
+	r->rsi = g[FR_RSI], r->rdi = g[FR_RDI], r->rbp = g[FR_RBP], r->rsp = g[FR_RSP];
+	r->r8 = g[FR_R8], r->r9 = g[FR_R9], r->r10 = g[FR_R10], r->r11 = g[FR_R11];
+	r->r12 = g[FR_R12], r->r13 = g[FR_R13], r->r14 = g[FR_R14], r->r15 = g[FR_R15];
+	r->rip = g[FR_RIP], r->eflags = g[FR_RFLAGS];
+	r->cs = USER_CS, r->ss = USER_SS;
+	r->ds = r->es = r->fs = r->gs = 0;
+	r->fs_base = st->ctx->fs_base;
+	r->gs_base = 0;
+	r->orig_rax = g[FR_RAX];
+}
+
+static void regs_to_ctx(const struct arch_regs *r, struct systrap_ctx *ctx)
+{
+	uint64_t *g = ctx->regs;
+
+	g[FR_RAX] = r->rax, g[FR_RBX] = r->rbx, g[FR_RCX] = r->rcx, g[FR_RDX] = r->rdx;
+	g[FR_RSI] = r->rsi, g[FR_RDI] = r->rdi, g[FR_RBP] = r->rbp, g[FR_RSP] = r->rsp;
+	g[FR_R8] = r->r8, g[FR_R9] = r->r9, g[FR_R10] = r->r10, g[FR_R11] = r->r11;
+	g[FR_R12] = r->r12, g[FR_R13] = r->r13, g[FR_R14] = r->r14, g[FR_R15] = r->r15;
+	g[FR_RIP] = r->rip, g[FR_RFLAGS] = GUEST_EFLAGS(r->eflags);
 }
 
 static void regs_to_frame(const struct arch_regs *r, struct k_ucontext *uc)
@@ -364,8 +424,19 @@ static void regs_to_frame(const struct arch_regs *r, struct k_ucontext *uc)
 	g[G_RDX] = r->rdx, g[G_RAX] = r->rax, g[G_RCX] = r->rcx, g[G_RSP] = r->rsp;
 	g[G_RIP] = r->rip;
 	/* Segment selectors stay the host's; only arithmetic and direction flags are the guest's. */
-	g[G_EFL] = (r->eflags & 0xcd5) | 0x202;
+	g[G_EFL] = GUEST_EFLAGS(r->eflags);
 	uc->sigmask = 0;
+}
+
+/* A patched site whose thread's %gs was not its context trapped at the fast entry: %rcx has the call. */
+static void bad_gs_call_to_regs(struct arch_regs *regs)
+{
+	uint64_t nr = regs->rcx >> FAST_NR_SHIFT;
+
+	regs->rip = regs->rcx & ((1ULL << FAST_NR_SHIFT) - 1);
+	regs->rcx = regs->rip;
+	regs->r11 = regs->eflags;
+	regs->rax = regs->orig_rax = nr;
 }
 
 /* Turn the event the stub reported into an exit. */
@@ -374,18 +445,32 @@ static int read_event(struct stub_thread *st, struct arch_regs *regs, struct exi
 	struct systrap_ctx *ctx = st->ctx;
 	uint32_t event = __atomic_load_n(&ctx->event, __ATOMIC_RELAXED);
 
+	memset(info, 0, sizeof(*info));
+	if (event == EV_FAST_SYSCALL) {
+		st->parked = st->fast = true;
+		st->frame = NULL;
+		ctx_to_regs(st, regs);
+		info->kind = EXIT_SYSCALL;
+		regs->orig_rax = ctx->syscall_nr;
+		return 0;
+	}
 	if (park(st)) {
 		kill_stub(st->as, "a stub thread reported a frame outside its slot");
 		return -EFAULT;
 	}
-	frame_to_regs(st->frame, ctx, regs);
-	memset(info, 0, sizeof(*info));
+	frame_to_regs(st, st->frame, regs);
 	switch (event) {
 	case EV_SYSCALL:
 		info->kind = EXIT_SYSCALL;
+		info->patchable = g_fast_path;
 		regs->orig_rax = ctx->syscall_nr;
 		break;
 	case EV_FAULT:
+		if (ctx->signo == SIGILL && regs->rip == SYSTRAP_CODE + STUB_FAST_BAD_GS_SITE_OFF) {
+			bad_gs_call_to_regs(regs);
+			info->kind = EXIT_SYSCALL;
+			return 0;
+		}
 		info->kind = EXIT_FAULT;
 		info->signo = ctx->signo;
 		info->si_code = ctx->si_code;
@@ -394,6 +479,32 @@ static int read_event(struct stub_thread *st, struct arch_regs *regs, struct exi
 	default:
 		info->kind = EXIT_INTERRUPT;
 		break;
+	}
+	/* Guest code that jumped into the stub's code: as if nothing were mapped there. */
+	if (in_stub_code(regs->rip) && info->kind != EXIT_INTERRUPT) {
+		info->kind = EXIT_FAULT;
+		info->signo = SIGSEGV;
+		info->si_code = SEGV_MAPERR;
+		info->fault_addr = regs->rip;
+	}
+	return 0;
+}
+
+/*
+ * A thread parked on the fast path has no signal frame, and its FP state
+ * is still in the CPU: make it trap into its handler, which gives both.
+ */
+static int need_frame(struct stub_thread *st)
+{
+	if (!st->fast)
+		return 0;
+	send_command(st, CMD_FRAME);
+	if (wait_event(st))
+		return -ESRCH;
+	if (__atomic_load_n(&st->ctx->event, __ATOMIC_RELAXED) != EV_FRAME || park(st)) {
+		kill_stub(st->as, "a stub thread did not answer CMD_FRAME");
+		st->dead = true;
+		return -ESRCH;
 	}
 	return 0;
 }
@@ -682,9 +793,15 @@ static int systrap_switch_to(struct platform_context *c, struct address_space *a
 	if (!st || st->dead || as->dead || !st->parked)
 		goto dead;
 	ctx = st->ctx;
-	regs_to_frame(regs, st->frame);
+	/* The fast path returns with %gs unchanged: anything else needs the frame. */
+	if (st->fast && host_gs(st, regs->gs_base) != slot_stub_addr(st->slot) && need_frame(st))
+		goto dead;
+	if (st->fast)
+		regs_to_ctx(regs, ctx);
+	else
+		regs_to_frame(regs, st->frame);
 	ctx->fs_base = regs->fs_base;
-	ctx->gs_base = regs->gs_base;
+	ctx->gs_base = host_gs(st, regs->gs_base);
 	tls_running = st;
 	send_command(st, CMD_RUN);
 	if (wait_event(st) || read_event(st, regs, info))
@@ -731,7 +848,7 @@ static struct stub_thread *parked_thread(struct address_space *as)
 {
 	struct stub_thread *st = my_thread(as);
 
-	return st && st->parked ? st : NULL;
+	return st && st->parked && !need_frame(st) ? st : NULL;
 }
 
 static int systrap_get_xstate(struct address_space *as, void *buf, size_t *size)

@@ -13,6 +13,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
+#include "sentry/mm/syscall_patch.h"
 #include "sentry/syscalls/syscalls.h"
 
 __thread struct task *current;
@@ -73,10 +74,15 @@ static void task_run(struct task *t)
 			t->last_fault_addr = 0;
 		switch (info.kind) {
 		case EXIT_SYSCALL:
+			if (info.patchable)
+				syscall_patch_site(t->mm, &t->regs);
 			syscall_dispatch(t);
 			break;
 		case EXIT_FAULT:
-			handle_fault(t, &info);
+			if (info.signo == SIGILL && syscall_patch_resume(t->mm, &t->regs))
+				syscall_dispatch(t);
+			else
+				handle_fault(t, &info);
 			break;
 		case EXIT_INTERRUPT:
 			break;

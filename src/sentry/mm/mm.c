@@ -13,6 +13,7 @@
 #include "platform/platform.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/mm_internal.h"
+#include "sentry/mm/syscall_patch.h"
 
 #define MMAP_MIN_ADDR 0x10000ULL
 
@@ -56,6 +57,7 @@ void mm_put(struct mm *mm)
 	for (size_t i = 0; i < mm->nr_vmas; i++)
 		vma_release(&mm->vmas[i]);
 	free(mm->vmas);
+	syscall_patches_free(mm);
 	if (mm->exe)
 		file_put(mm->exe);
 	if (mm->as)
@@ -168,6 +170,7 @@ static void remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	size_t i;
 	bool any = false;
 
+	syscall_patch_range_changing(mm, start, end);
 	vma_split(mm, start);
 	vma_split(mm, end);
 	i = vma_index(mm, start);
@@ -264,6 +267,7 @@ int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
 
 void mm_unmap_all(struct mm *mm)
 {
+	syscall_patches_free(mm);
 	remove_range(mm, 0, GUEST_TASK_SIZE);
 }
 
@@ -321,6 +325,7 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		for (size_t i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
 			if (mm->vmas[i].flags & VMA_NOWRITE)
 				return -EACCES;
+	syscall_patch_range_changing(mm, addr, end);
 	vma_split(mm, addr);
 	vma_split(mm, end);
 	for (size_t i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i].start < end; i++) {
@@ -350,6 +355,7 @@ int mm_dontneed(struct mm *mm, uint64_t addr, uint64_t len)
 		return -EINVAL;
 	if (!range_is_mapped(mm, addr, end))
 		return -ENOMEM;
+	syscall_patch_range_changing(mm, addr, end);
 	/* Private pages go back to zero (or the file); shared pages keep their data in the object. */
 	zap_pages(mm, addr, end);
 	stub_unmap(mm, addr, end);
@@ -402,6 +408,7 @@ int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len
 	v = mm_find_vma(mm, old);
 	if (!v || old + old_len > v->end)
 		return -EFAULT;
+	syscall_patch_range_changing(mm, old, old + old_len);
 	if (flags & FIXED) {
 		if (!IS_PAGE_ALIGNED(new_addr) || new_addr + new_len > GUEST_TASK_SIZE)
 			return -EINVAL;
@@ -496,6 +503,7 @@ struct mm *mm_fork(struct mm *parent)
 	child->arg_end = parent->arg_end;
 	child->env_start = parent->env_start;
 	child->env_end = parent->env_end;
+	child->patches = syscall_patches_copy(parent->patches);
 	child->exe = parent->exe;
 	if (child->exe)
 		file_get(child->exe);

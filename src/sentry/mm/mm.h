@@ -18,6 +18,7 @@
 
 struct address_space;
 struct file;
+struct syscall_patches;
 
 #define VMA_SHARED 0x1
 #define VMA_GROWSDOWN 0x2
@@ -49,6 +50,7 @@ struct mm {
 	uint64_t stack_top;
 	uint64_t arg_start, arg_end, env_start, env_end;
 	struct file *exe;
+	struct syscall_patches *patches;	/* patched syscall sites; NULL: none yet */
 };
 
 struct mm *mm_new(void);

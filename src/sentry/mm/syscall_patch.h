@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Syscall-site patching: on a platform with a fast path (systrap), a guest
+ * syscall site of the form `mov $nr, %eax; syscall` that trapped is
+ * rewritten, in this mm's private copy of the page, into a jump to a
+ * per-site entry of the mm's trampoline table, which enters the platform's
+ * fast path without a signal. See syscall_patch.c for what is checked.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mm;
+struct arch_regs;
+
+/* Where the table lives in every guest mm that has patches: the third
+ * address byte, 0x06, is an invalid opcode (see syscall_patch_resume). */
+#define PATCH_TABLE_ADDR 0x60000ULL
+#define PATCH_TABLE_SIZE 0x10000ULL
+#define PATCH_ENTRY_SIZE 32
+#define PATCH_MAX_ENTRIES (PATCH_TABLE_SIZE / PATCH_ENTRY_SIZE)
+
+struct syscall_patches {
+	bool disabled;			/* the table's range was taken or changed: no more patches */
+	uint32_t nr_entries;		/* entry 0 is the header: the fast entry's address */
+	uint64_t site[PATCH_MAX_ENTRIES];	/* address of each patched `mov $nr, %eax`, 0: none */
+	uint16_t nr[PATCH_MAX_ENTRIES];		/* ... and its syscall number */
+};
+
+/* After a trapped syscall (@regs: rip after the syscall, orig_rax its number): maybe patch its site. */
+void syscall_patch_site(struct mm *mm, const struct arch_regs *regs);
+/*
+ * A SIGILL at @regs->rip: if it is the old syscall instruction of a
+ * patched site (the thread had run the old mov when the site changed
+ * under it), rewrite @regs as that syscall and return true.
+ */
+bool syscall_patch_resume(struct mm *mm, struct arch_regs *regs);
+/* The guest is about to change [start, end): undo all patches first if that touches the table. */
+void syscall_patch_range_changing(struct mm *mm, uint64_t start, uint64_t end);
+/* fork() and teardown. */
+struct syscall_patches *syscall_patches_copy(const struct syscall_patches *p);
+void syscall_patches_free(struct mm *mm);
