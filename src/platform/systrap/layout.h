@@ -79,6 +79,7 @@
 #define FR_RFLAGS 17
 #define FR_COUNT 18
 #define CTX_REGS_OFF 0x100		/* the registers' place in struct systrap_ctx */
+#define CTX_CMD_OFF 4
 #define FAST_NR_SHIFT 48		/* %rcx at the fast entry: nr << 48 | return address */
 
 #define STUB_READY_NR 0x7fff		/* no such syscall: traps under every filter */
@@ -138,5 +139,6 @@ struct systrap_ctx {
 
 _Static_assert(sizeof(struct systrap_ctx) <= SYSTRAP_CTX_SIZE, "context fits its page");
 _Static_assert(__builtin_offsetof(struct systrap_ctx, regs) == CTX_REGS_OFF, "the fast entry's offsets");
+_Static_assert(__builtin_offsetof(struct systrap_ctx, cmd) == CTX_CMD_OFF, "the fast entry's offsets");
 
 #endif

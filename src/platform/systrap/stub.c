@@ -51,6 +51,7 @@ long stub_spawn_systhread(void);
 void stub_restorer(void);
 extern const char stub_ready_site[];
 extern const char stub_frame_site[];
+extern const char stub_fast_bad_gs[], stub_fast_restore[], stub_fast_end[];
 void stub_ready(void) __attribute__((noreturn));
 void stub_main(long memfd) __attribute__((noreturn));
 void stub_thread_main(void) __attribute__((noreturn));
@@ -71,7 +72,8 @@ struct k_stack {
 
 /* struct ucontext: uc_flags, uc_link, uc_stack (24 bytes), then the registers */
 #define UC_GREGS_OFF 40
-#define UC_REG_RSP 15
+enum { UC_R8, UC_R9, UC_R10, UC_R11, UC_R12, UC_R13, UC_R14, UC_R15, UC_RDI, UC_RSI, UC_RBP, UC_RBX, UC_RDX,
+       UC_RAX, UC_RCX, UC_RSP, UC_RIP, UC_EFL };
 
 struct k_siginfo {
 	int signo;
@@ -175,13 +177,57 @@ static uint32_t classify(int sig, struct k_siginfo *si, struct systrap_ctx *ctx)
 	return EV_FAULT;
 }
 
+static uint64_t *uc_gregs(void *uc)
+{
+	return (uint64_t *)((char *)uc + UC_GREGS_OFF);
+}
+
 /* The interrupted code ran on this slot's stack: the fast path, not guest code. */
 static int on_slot_stack(struct systrap_ctx *ctx, void *uc)
 {
-	uint64_t rsp = ((uint64_t *)((char *)uc + UC_GREGS_OFF))[UC_REG_RSP];
+	uint64_t rsp = uc_gregs(uc)[UC_RSP];
 	uint64_t lo = (uint64_t)ctx + SYSTRAP_CTX_SIZE, hi = (uint64_t)ctx + SYSTRAP_SLOT_SIZE;
 
 	return rsp >= lo && rsp < hi;
+}
+
+/* Interrupted while returning to the guest from the fast path: finish that in the frame. */
+static void finish_fast_return(struct systrap_ctx *ctx, void *uc)
+{
+	uint64_t *g = uc_gregs(uc);
+	const uint64_t *r = ctx->regs;
+
+	g[UC_RAX] = r[FR_RAX], g[UC_RBX] = r[FR_RBX], g[UC_RCX] = r[FR_RCX], g[UC_RDX] = r[FR_RDX];
+	g[UC_RSI] = r[FR_RSI], g[UC_RDI] = r[FR_RDI], g[UC_RBP] = r[FR_RBP], g[UC_RSP] = r[FR_RSP];
+	g[UC_R8] = r[FR_R8], g[UC_R9] = r[FR_R9], g[UC_R10] = r[FR_R10], g[UC_R11] = r[FR_R11];
+	g[UC_R12] = r[FR_R12], g[UC_R13] = r[FR_R13], g[UC_R14] = r[FR_R14], g[UC_R15] = r[FR_R15];
+	g[UC_RIP] = r[FR_RIP], g[UC_EFL] = r[FR_RFLAGS];
+}
+
+/*
+ * An interrupt that found the thread inside the fast path, whose state is
+ * half in registers, half in ctx->regs: never the guest's to see. On the
+ * way in, drop it (a hand-off follows at once); on the way out (CMD_RUN
+ * given), finish the return in the frame and report the guest's state.
+ * Returns 1 when the interrupt is dropped.
+ */
+static int fast_path_interrupted(struct systrap_ctx *ctx, void *uc)
+{
+	uint64_t rip = uc_gregs(uc)[UC_RIP];
+
+	if (rip >= (uint64_t)stub_fast_restore && rip < (uint64_t)stub_fast_end)
+		goto returning;
+	if (rip >= (uint64_t)stub_fast_bad_gs && rip < (uint64_t)stub_fast_restore)
+		return 1;
+	if (!on_slot_stack(ctx, uc))
+		return 0;	/* guest code */
+	/* In the C part: stub_fast_entry cleared cmd, the Sentry sets it before handing back. */
+	if (__atomic_load_n(&ctx->owner, __ATOMIC_ACQUIRE) != OWNER_STUB ||
+	    __atomic_load_n(&ctx->cmd, __ATOMIC_RELAXED) != CMD_RUN)
+		return 1;
+returning:
+	finish_fast_return(ctx, uc);
+	return 0;
 }
 
 static void handler(int sig, struct k_siginfo *si, void *uc)
@@ -189,8 +235,7 @@ static void handler(int sig, struct k_siginfo *si, void *uc)
 	struct systrap_ctx *ctx = my_ctx();
 	uint32_t event = classify(sig, si, ctx);
 
-	/* The fast path hands off by itself, soon: an interrupt has nothing to stop. */
-	if (event == EV_INTERRUPT && on_slot_stack(ctx, uc))
+	if (event == EV_INTERRUPT && fast_path_interrupted(ctx, uc))
 		return;
 	ctx->signo = sig;
 	ctx->si_code = si->code;

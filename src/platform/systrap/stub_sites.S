@@ -209,6 +209,22 @@ stub_spawn_systhread:
  */
 #define R(name) (CTX_REGS_OFF + 8 * FR_##name)
 
+	/*
+	 * Interrupts (the Sentry's signal) landing in [stub_fast_bad_gs,
+	 * stub_fast_restore) are dropped by the handler: a hand-off or a trap
+	 * follows at once. In [stub_fast_restore, stub_fast_end) the handler
+	 * completes the return from ctx->regs and reports the guest's state.
+	 */
+
+	/* %gs is not ours: trap, and the Sentry reads the call from %rcx. */
+	.globl	stub_fast_bad_gs
+stub_fast_bad_gs:
+	add	$0x7f, %al
+	sahf
+	.globl	stub_fast_bad_gs_site
+stub_fast_bad_gs_site:
+	ud2
+
 	.globl	stub_fast_entry
 stub_fast_entry:
 	lahf
@@ -221,6 +237,7 @@ stub_fast_entry:
 	cmp	$(SYSTRAP_NR_SLOTS - 2), %r11
 	ja	stub_fast_bad_gs
 	mov	%rsp, %gs:R(RSP)
+	movl	$0, %gs:CTX_CMD_OFF		/* no command yet: see fast_path_interrupted() */
 	rdgsbase %rsp
 	add	$SYSTRAP_SLOT_SIZE, %rsp
 	add	$0x7f, %al			/* OF back from %al, the rest from %ah */
@@ -248,6 +265,8 @@ stub_fast_entry:
 	mov	%rcx, %gs:R(RIP)
 	cld
 	call	stub_fast_syscall
+	.globl	stub_fast_restore
+stub_fast_restore:
 	mov	%gs:R(RAX), %rax
 	mov	%gs:R(RBX), %rbx
 	mov	%gs:R(RCX), %rcx
@@ -267,14 +286,8 @@ stub_fast_entry:
 	popfq
 	mov	%gs:R(RSP), %rsp
 	jmp	*%gs:R(RIP)
-	/* %gs is not ours: trap, and the Sentry reads the call from %rcx. */
-stub_fast_bad_gs:
-	add	$0x7f, %al
-	sahf
-	.globl	stub_fast_bad_gs_site
-stub_fast_bad_gs_site:
-	ud2
-
+	.globl	stub_fast_end
+stub_fast_end:
 	/* CMD_FRAME: the handler turns this into EV_FRAME. */
 	.globl	stub_frame_site
 stub_frame_site:

@@ -37,6 +37,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "lib/log.h"
@@ -73,14 +74,6 @@ static bool is_prefix_or_rex(uint8_t b)
 	default:
 		return b >= 0x40 && b <= 0x4f;
 	}
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
 }
 
 /* Read guest code (readable or executable) into @buf. */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Syscall sites of the form `mov $nr, %eax; syscall`, which the systrap
+ * platform rewrites into jumps to its fast path, must behave exactly like
+ * Linux system calls before, while and after they are patched:
+ * - every register but %rax, %rcx and %r11 survives, %rcx is the return
+ *   address and %r11 the flags, the flags themselves (CF, DF) survive,
+ *   and so does the vector state;
+ * - code that jumps straight to the syscall instruction of a patched site
+ *   gets the syscall in its own %rax;
+ * - threads hammering one site while it is patched all get right answers;
+ * - a fork child and its parent patch their own copies only, and an
+ *   exec'd child sees the program's original bytes;
+ * - a thread with its own %gs base, and signals arriving during a loop of
+ *   patched calls, work.
+ * The sites are written in assembly so that their bytes are known.
+ */
+#include <asm/prctl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/time.h>
+#include "harness.h"
+
+struct site_regs {
+	uint64_t rbx, rbp, r12, r13, r14, r15, rdx, rsi, rdi, r8, r9, r10, rcx, r11, rax, flags, xmm0;
+};
+
+void regs_site_call(struct site_regs *out);
+long getpid_site(void);			/* nop; mov $39, %eax; syscall; ret */
+long syscall_at_getpid_site(long nr);	/* the same syscall instruction, with %rax = nr */
+long getppid_site(void);		/* mov $110, %eax; syscall; ret: the threads' site */
+long getppid_fork_site(void);
+long getppid_child_site(void);
+extern const uint8_t regs_site_ret[], getppid_child_site_code[], getppid_fork_site_code[];
+
+#define K(n) "movabs $0x" #n #n #n #n #n #n #n #n ", "
+__asm__(".text\n"
+	".globl regs_site_call\n"
+	".p2align 4\n"
+	"regs_site_call:\n"
+	"	push %rbx\n push %rbp\n push %r12\n push %r13\n push %r14\n push %r15\n"
+	"	push %rdi\n"
+	"	" K(11) "%rbx\n	" K(22) "%rbp\n	" K(33) "%r12\n	" K(44) "%r13\n"
+	"	" K(55) "%r14\n	" K(66) "%r15\n	" K(77) "%rdx\n	" K(88) "%rsi\n"
+	"	" K(99) "%rdi\n	" K(aa) "%r8\n	" K(bb) "%r9\n	" K(cc) "%r10\n"
+	"	" K(dd) "%rax\n"
+	"	movq %rax, %xmm0\n"
+	"	stc\n"
+	"	std\n"
+	"	jmp 1f\n"
+	"	.p2align 4\n"
+	"1:	nop\n"
+	"	mov $39, %eax\n"
+	"	syscall\n"
+	".globl regs_site_ret\n"
+	"regs_site_ret:\n"
+	"	pushfq\n"
+	"	push %rax\n"
+	"	push %rdi\n"
+	"	mov 24(%rsp), %rdi\n"
+	"	mov %rbx, 0(%rdi)\n mov %rbp, 8(%rdi)\n mov %r12, 16(%rdi)\n mov %r13, 24(%rdi)\n"
+	"	mov %r14, 32(%rdi)\n mov %r15, 40(%rdi)\n mov %rdx, 48(%rdi)\n mov %rsi, 56(%rdi)\n"
+	"	mov %r8, 72(%rdi)\n mov %r9, 80(%rdi)\n mov %r10, 88(%rdi)\n mov %rcx, 96(%rdi)\n"
+	"	mov %r11, 104(%rdi)\n"
+	"	pop %rax\n mov %rax, 64(%rdi)\n"
+	"	pop %rax\n mov %rax, 112(%rdi)\n"
+	"	pop %rax\n mov %rax, 120(%rdi)\n"
+	"	movq %xmm0, %rax\n mov %rax, 128(%rdi)\n"
+	"	cld\n"
+	"	add $8, %rsp\n"
+	"	pop %r15\n pop %r14\n pop %r13\n pop %r12\n pop %rbp\n pop %rbx\n"
+	"	ret\n"
+
+	".p2align 4\n"
+	".globl getpid_site\n"
+	"	nop\n"
+	"getpid_site:\n"
+	"	mov $39, %eax\n"
+	"getpid_site_syscall:\n"
+	"	syscall\n"
+	"	ret\n"
+	".globl syscall_at_getpid_site\n"
+	"syscall_at_getpid_site:\n"
+	"	mov %rdi, %rax\n"
+	"	jmp getpid_site_syscall\n"
+
+	".p2align 4\n"
+	"	nop\n"
+	".globl getppid_site\n"
+	"getppid_site:\n"
+	"	mov $110, %eax\n"
+	"	syscall\n"
+	"	ret\n"
+
+	".p2align 4\n"
+	"	nop\n"
+	".globl getppid_fork_site, getppid_fork_site_code\n"
+	"getppid_fork_site:\n"
+	"getppid_fork_site_code:\n"
+	"	mov $110, %eax\n"
+	"	syscall\n"
+	"	ret\n"
+
+	".p2align 4\n"
+	"	nop\n"
+	".globl getppid_child_site, getppid_child_site_code\n"
+	"getppid_child_site:\n"
+	"getppid_child_site_code:\n"
+	"	mov $110, %eax\n"
+	"	syscall\n"
+	"	ret\n");
+
+static const uint8_t getppid_bytes[7] = { 0xb8, 110, 0, 0, 0, 0x0f, 0x05 };
+
+TEST(patch, registers_flags_and_vectors_survive)
+{
+	for (int i = 0; i < 200; i++) {
+		struct site_regs r;
+
+		memset(&r, 0, sizeof(r));
+		regs_site_call(&r);
+		EXPECT_EQ(r.rax, (uint64_t)getpid());
+		EXPECT_EQ(r.rbx, 0x1111111111111111ULL);
+		EXPECT_EQ(r.rbp, 0x2222222222222222ULL);
+		EXPECT_EQ(r.r12, 0x3333333333333333ULL);
+		EXPECT_EQ(r.r13, 0x4444444444444444ULL);
+		EXPECT_EQ(r.r14, 0x5555555555555555ULL);
+		EXPECT_EQ(r.r15, 0x6666666666666666ULL);
+		EXPECT_EQ(r.rdx, 0x7777777777777777ULL);
+		EXPECT_EQ(r.rsi, 0x8888888888888888ULL);
+		EXPECT_EQ(r.rdi, 0x9999999999999999ULL);
+		EXPECT_EQ(r.r8, 0xaaaaaaaaaaaaaaaaULL);
+		EXPECT_EQ(r.r9, 0xbbbbbbbbbbbbbbbbULL);
+		EXPECT_EQ(r.r10, 0xccccccccccccccccULL);
+		EXPECT_EQ(r.xmm0, 0xddddddddddddddddULL);
+		EXPECT_EQ(r.rcx, (uint64_t)regs_site_ret);
+		EXPECT_EQ(r.r11 & 0x401, 0x401ULL);	/* CF and DF as they were */
+		EXPECT_EQ(r.flags & 0x401, 0x401ULL);
+		if (harness_case_failed)
+			break;
+	}
+}
+
+TEST(patch, jump_to_the_syscall_instruction_uses_rax)
+{
+	for (int i = 0; i < 50; i++)
+		EXPECT_EQ(getpid_site(), (long)getpid());
+	for (int i = 0; i < 50; i++) {
+		EXPECT_EQ(syscall_at_getpid_site(SYS_getppid), (long)getppid());
+		EXPECT_EQ(syscall_at_getpid_site(SYS_getpid), (long)getpid());
+		EXPECT_EQ(syscall_at_getpid_site(SYS_getuid), (long)getuid());
+	}
+}
+
+#define HAMMER_THREADS 4
+#define HAMMER_CALLS 20000
+
+static pthread_barrier_t hammer_start;
+static long hammer_expect;
+
+static void *hammer(void *arg)
+{
+	long bad = 0;
+
+	(void)arg;
+	pthread_barrier_wait(&hammer_start);
+	for (int i = 0; i < HAMMER_CALLS; i++)
+		if (getppid_site() != hammer_expect)
+			bad++;
+	return (void *)bad;
+}
+
+TEST(patch, threads_hammer_one_site_while_it_is_patched)
+{
+	pthread_t th[HAMMER_THREADS];
+
+	hammer_expect = getppid();
+	CHECK(pthread_barrier_init(&hammer_start, NULL, HAMMER_THREADS));
+	for (int i = 0; i < HAMMER_THREADS; i++)
+		CHECK(pthread_create(&th[i], NULL, hammer, NULL));
+	for (int i = 0; i < HAMMER_THREADS; i++) {
+		void *bad;
+
+		CHECK(pthread_join(th[i], &bad));
+		EXPECT_EQ((long)bad, 0L);
+	}
+	pthread_barrier_destroy(&hammer_start);
+}
+
+TEST(patch, fork_child_and_parent_patch_their_own_copies)
+{
+	long me = getpid(), parent = getppid();
+	pid_t pid;
+	int status;
+
+	/* Neither has run getppid_child_site: the child patches it first. */
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		for (int i = 0; i < 2000; i++)
+			if (getppid_child_site() != me || getppid_fork_site() != me)
+				_exit(1);
+		_exit(0);
+	}
+	for (int i = 0; i < 2000; i++)
+		if (getppid_fork_site() != parent)
+			break;
+	EXPECT_EQ(getppid_fork_site(), parent);
+	CHECK(waitpid(pid, &status, 0) == pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The child's patch of its copy never reached ours. */
+	EXPECT_EQ(memcmp(getppid_child_site_code, getppid_bytes, sizeof(getppid_bytes)), 0);
+	EXPECT_EQ(getppid_child_site(), parent);
+}
+
+TEST(patch, exec_child_sees_the_original_bytes)
+{
+	char **argv = child_argv("exec-child", NULL);
+	pid_t pid;
+	int status;
+
+	for (int i = 0; i < 100; i++)
+		EXPECT_EQ(getppid_fork_site(), (long)getppid());
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	CHECK(waitpid(pid, &status, 0) == pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(getppid_fork_site(), (long)getppid());
+}
+
+static void *own_gs_thread(void *arg)
+{
+	static uint64_t gs_area[4] = { 0x1234567890abcdefULL, 2, 3, 4 };
+	uint64_t v0, v1;
+	long bad = 0;
+
+	(void)arg;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)gs_area))
+		return (void *)-1L;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(v0));
+	for (int i = 0; i < 1000; i++)
+		if (getppid_site() != hammer_expect || getpid_site() != (long)getpid())
+			bad++;
+	__asm__ volatile("mov %%gs:8, %0" : "=r"(v1));
+	if (v0 != gs_area[0] || v1 != gs_area[1])
+		bad += 1000000;
+	return (void *)bad;
+}
+
+TEST(patch, thread_with_its_own_gs_base)
+{
+	pthread_t th;
+	void *bad;
+
+	hammer_expect = getppid();
+	for (int i = 0; i < 10; i++)
+		EXPECT_EQ(getppid_site(), hammer_expect);	/* patched before the thread starts */
+	CHECK(pthread_create(&th, NULL, own_gs_thread, NULL));
+	CHECK(pthread_join(th, &bad));
+	EXPECT_EQ((long)bad, 0L);
+}
+
+static volatile sig_atomic_t ticks;
+
+static void on_alarm(int sig)
+{
+	volatile double x = 1.5;
+
+	(void)sig;
+	x = x * 3.25;	/* use the FP/vector registers in the handler */
+	ticks += x > 4.0;
+}
+
+TEST(patch, signals_during_patched_calls_keep_fp_state)
+{
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 500 }, { 0, 500 } }, off = { { 0, 0 }, { 0, 0 } };
+	long expect = getppid(), bad = 0;
+	volatile double acc = 0.0;
+
+	ticks = 0;
+	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
+	CHECK(setitimer(ITIMER_REAL, &it, NULL) == 0);
+	for (int i = 0; i < 200000 && ticks < 20; i++) {
+		acc += 0.5;
+		if (getppid_site() != expect)
+			bad++;
+		if (acc != 0.5 * (i + 1))
+			bad++;
+	}
+	CHECK(setitimer(ITIMER_REAL, &off, NULL) == 0);
+	signal(SIGALRM, SIG_DFL);
+	EXPECT_EQ(bad, 0L);
+	EXPECT_TRUE(ticks > 0);
+}
+
+int harness_child_main(int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[2], "exec-child") != 0)
+		return 2;
+	/* A fresh image of the program: the parent's patches are not in the file. */
+	if (memcmp(getppid_fork_site_code, getppid_bytes, sizeof(getppid_bytes)) != 0)
+		return 3;
+	for (int i = 0; i < 100; i++)
+		if (getppid_fork_site() != getppid())
+			return 4;
+	return 0;
+}
