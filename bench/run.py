@@ -1,11 +1,25 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""cvisor benchmark suite: micro-benchmarks, start-up time and idle memory,
-natively, under cvisor (each platform) and under runsc when installed, in one
-run, interleaved, with medians and ratios to native. Never judged in CI: with
---quick it only proves that everything still runs.
+"""cvisor benchmark suite: micro-benchmarks, start-up time, idle memory and idle
+CPU, natively, under cvisor (each platform) and under runsc when installed, in
+one run, interleaved, with medians and ratios to native. Never judged in CI:
+with --quick it only proves that everything still runs.
 
     bench/run.py [--build DIR] [--quick] [--reps N] [--only a,b] [--pin CPUS]
+                 [--platforms ptrace,systrap,systrap-nopatch] [--no-runsc]
+
+--platforms takes a comma-separated list of cvisor platforms, each run as a
+column named cvisor-NAME (default: ptrace only, to keep --quick, which
+`make check` runs, short). A name ending in -nopatch runs that platform with
+syscall-site patching off: systrap-nopatch is
+`cvisor --platform=systrap --syscall-patching=false do ...`.
+
+Rows beyond the micro-benchmarks (select them with --only like the others):
+  startup      wall time of /bin/true
+  idle_memory  PSS of the whole process tree while /bin/sleep runs
+  idle_cpu     CPU time (user+sys, whole process tree, start-up and exit
+               included) of `busybox sleep 10` (1 s with --quick) as a
+               percentage of its wall time; no ratio, as native is about 0
 """
 import argparse
 import os
@@ -43,8 +57,11 @@ def runners(args, micro, root):
     pin = ["taskset", "-c", args.pin] if args.pin else []
     cvisor = os.path.abspath(os.path.join(args.build, "cvisor"))
     out = {"native": lambda cmd: pin + [micro if cmd[0] == "/tests/micro" else os.path.join(root, cmd[0].lstrip("/"))] + cmd[1:]}
-    for platform in args.platforms.split(","):
-        out[f"cvisor-{platform}"] = (lambda p: lambda cmd: pin + [cvisor, f"--platform={p}", "do", "--root", root, "--"] + cmd)(platform)
+    for name in args.platforms.split(","):
+        opts = [f"--platform={name}"]
+        if name.endswith("-nopatch"):
+            opts = [f"--platform={name[:-len('-nopatch')]}", "--syscall-patching=false"]
+        out[f"cvisor-{name}"] = (lambda o: lambda cmd: pin + [cvisor] + o + ["do", "--root", root, "--"] + cmd)(opts)
     if shutil.which("runsc") and not args.no_runsc:
         out["runsc"] = lambda cmd: pin + ["runsc", "--network=none", "--ignore-cgroups", "do", "-quiet", "-root", root, "-cwd", "/"] + cmd
     return out
@@ -92,9 +109,52 @@ def idle_memory_kb(argv):
     return kb or None
 
 
+# Runs argv[1:] as a child sub-reaper, so that descendants the tree itself
+# leaves unwaited (runsc's systrap stubs, for one) are reaped here and their
+# CPU time counted too; prints "CPU-seconds wall-seconds exit-code".
+TREE_CPU = r"""
+import ctypes, os, resource, sys, time
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)   # PR_SET_CHILD_SUBREAPER
+null = [(os.POSIX_SPAWN_OPEN, fd, os.devnull, os.O_WRONLY, 0) for fd in (1, 2)]
+t = time.monotonic()
+main = os.posix_spawnp(sys.argv[1], sys.argv[1:], os.environ, file_actions=null)
+code, deadline = None, None
+while True:
+    try:
+        pid, status = os.waitpid(-1, os.WNOHANG if deadline else 0)
+    except ChildProcessError:
+        break
+    if pid == main:
+        code, deadline = os.waitstatus_to_exitcode(status), time.monotonic() + 5
+    elif pid == 0:                  # stragglers get 5 s after the main process exits
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.01)
+wall = time.monotonic() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(ru.ru_utime + ru.ru_stime, wall, code)
+"""
+
+
+def idle_cpu_percent(argv, seconds):
+    """CPU time (user+sys) of the whole process tree of @argv, as a percentage
+    of its wall time."""
+    try:
+        r = subprocess.run([sys.executable, "-c", TREE_CPU] + argv, capture_output=True, text=True,
+                           timeout=seconds + 60)
+        cpu, wall, code = r.stdout.split()
+    except (subprocess.TimeoutExpired, ValueError):
+        return None
+    if r.returncode != 0 or code != "0" or float(wall) <= 0:
+        return None
+    return 100 * float(cpu) / float(wall)
+
+
 def fmt(v, unit):
     if v is None:
         return "n/a"
+    if unit == "%":
+        return f"{v:,.2f} %"
     if unit == "MB/s":
         return f"{v:,.0f} MB/s"
     if unit == "ms":
@@ -109,13 +169,15 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--quick", action="store_true", help="one repetition, few iterations (CI)")
     ap.add_argument("--reps", type=int, default=5)
-    ap.add_argument("--only", help="comma-separated benchmarks (see `micro list`, startup, idle_memory)")
+    ap.add_argument("--only", help="comma-separated benchmarks (see `micro list`, startup, idle_memory, idle_cpu)")
     ap.add_argument("--pin", help="taskset CPU list for every run, e.g. 1")
-    ap.add_argument("--platforms", default="ptrace")
+    ap.add_argument("--platforms", default="ptrace",
+                    help="comma-separated cvisor platforms; NAME-nopatch = NAME with --syscall-patching=false "
+                         "(default: ptrace; e.g. ptrace,systrap,systrap-nopatch)")
     ap.add_argument("--no-runsc", action="store_true")
     args = ap.parse_args()
     reps = 1 if args.quick else args.reps
-    names = list(MICRO) + ["startup", "idle_memory"]
+    names = list(MICRO) + ["startup", "idle_memory", "idle_cpu"]
     if args.only:
         names = [n for n in args.only.split(",") if n in names]
     work = tempfile.mkdtemp(prefix="cvisor-bench.")
@@ -130,6 +192,9 @@ def main():
                         v = startup_ms(argv(["/bin/true"]))
                     elif name == "idle_memory":
                         v = idle_memory_kb(argv(["/bin/sleep", "3"]))
+                    elif name == "idle_cpu":
+                        secs = 1 if args.quick else 10
+                        v = idle_cpu_percent(argv(["/bin/busybox", "sleep", str(secs)]), secs)
                     else:
                         iters = MICRO[name][1 if args.quick else 0]
                         v = run_micro(argv(["/tests/micro", name, str(iters)]), timeout=300)
@@ -143,21 +208,25 @@ def main():
 
 def print_table(results, rs, reps, args):
     cols = list(rs)
-    head = f"{'benchmark':<22}" + "".join(f"{c:>18}" for c in cols) + "".join(f"{' ' + c + '/native':>22}" for c in cols[1:])
+    w = {c: max(18, len(c) + 2) for c in cols}                   # value columns
+    rw = {c: max(22, len(c) + 8) for c in cols}                  # ratio columns: " NAME/native"
+    head = f"{'benchmark':<22}" + "".join(f"{c:>{w[c]}}" for c in cols) + "".join(f"{' ' + c + '/native':>{rw[c]}}" for c in cols[1:])
     print(f"# medians of {reps} run(s){', pinned to CPUs ' + args.pin if args.pin else ''}; "
-          "ratios are how many times slower (or bigger) than native")
+          "ratios are how many times slower (or bigger) than native; "
+          "idle_cpu is CPU time as a % of wall time while sleeping, without ratios")
     print(head)
     for name, per in results.items():
-        unit = "MB/s" if name.endswith("throughput") else "ms" if name == "startup" else "KiB" if name == "idle_memory" else "ns"
+        unit = ("MB/s" if name.endswith("throughput") else "ms" if name == "startup" else
+                "KiB" if name == "idle_memory" else "%" if name == "idle_cpu" else "ns")
         med = {c: statistics.median(v) if v else None for c, v in per.items()}
-        row = f"{name:<22}" + "".join(f"{fmt(med[c], unit):>18}" for c in cols)
+        row = f"{name:<22}" + "".join(f"{fmt(med[c], unit):>{w[c]}}" for c in cols)
         for c in cols[1:]:
             n, v = med["native"], med[c]
-            if n is None or v is None or v == 0 or n == 0:
-                row += f"{'n/a':>22}"
+            if unit == "%" or n is None or v is None or v == 0 or n == 0:
+                row += f"{'n/a':>{rw[c]}}"
             else:
                 ratio = n / v if unit == "MB/s" else v / n
-                row += f"{ratio:>21.1f}x"
+                row += f"{ratio:>{rw[c] - 1}.1f}x"
         print(row)
 
 

@@ -64,7 +64,7 @@ static void usage(FILE *out)
 		     "  --log FILE               write logs to FILE (runc-compatible)\n"
 		     "  --log-format text|json   format of --log and --debug-log files\n"
 		     "  --debug-log DIR          one log file per component in DIR (implies --debug)\n"
-		     "  --platform NAME          how guest code runs: ptrace or systrap\n"
+		     "  --platform NAME          how guest code runs: systrap (default) or ptrace\n"
 		     "  --syscall-patching BOOL  systrap: rewrite hot syscall sites into jumps (default true)\n"
 		     "  --strace                 log every guest system call\n"
 		     "  --strace-syscalls LIST   ... only these (comma-separated)\n\n"
@@ -75,7 +75,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	struct global_opts g = { .platform = "ptrace" };
+	struct global_opts g = { 0 };
 	int k = 1;
 
 	for (; k < argc && argv[k][0] == '-'; k++) {

@@ -41,6 +41,8 @@
 
 #define MEMFILE_SIZE (64ULL << 30)
 
+#define DEFAULT_PLATFORM "systrap"
+
 static struct platform g_platform_instance;
 
 /*
@@ -249,7 +251,7 @@ static struct task *create_init(const struct sentry_config *cfg)
 
 int sentry_run(const struct sentry_config *cfg)
 {
-	const struct platform_ops *ops = platform_lookup(cfg->platform ? cfg->platform : "ptrace");
+	const struct platform_ops *ops = platform_lookup(cfg->platform ? cfg->platform : DEFAULT_PLATFORM);
 	struct task *init;
 	int err, status;
 
@@ -278,6 +280,11 @@ int sentry_run(const struct sentry_config *cfg)
 	g_platform = &g_platform_instance;
 	g_platform->syscall_patching = cfg->syscall_patching;
 	err = ops->init(g_platform, g_memfile.fd);
+	if (err == -ENOTSUP && !cfg->platform) {
+		log_warn("the %s platform does not run on this host; using ptrace", ops->name);
+		g_platform->ops = ops = &ptrace_platform_ops;
+		err = ops->init(g_platform, g_memfile.fd);
+	}
 	if (err)
 		return err;
 	g_kernel.boot_ns = monotonic_ns();

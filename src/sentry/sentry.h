@@ -5,7 +5,7 @@
 
 struct sentry_config {
 	const char *root;		/* host directory for the root filesystem */
-	const char *platform;		/* "ptrace" */
+	const char *platform;		/* "systrap", "ptrace"; NULL: the default */
 	bool syscall_patching;		/* the platform may patch syscall sites (systrap) */
 	const char *cwd;		/* initial working directory inside the sandbox */
 	char **argv;			/* command; argv[0] is looked up in PATH when it has no '/' */

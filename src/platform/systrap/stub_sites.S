@@ -267,6 +267,11 @@ stub_fast_entry:
 	call	stub_fast_syscall
 	.globl	stub_fast_restore
 stub_fast_restore:
+	/* Only from the call above, on the slot stack: a stray jump here faults. */
+	rdgsbase %rax
+	add	$SYSTRAP_SLOT_SIZE, %rax
+	cmp	%rax, %rsp
+	jne	stub_frame_site
 	mov	%gs:R(RAX), %rax
 	mov	%gs:R(RBX), %rbx
 	mov	%gs:R(RCX), %rcx

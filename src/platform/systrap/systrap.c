@@ -182,7 +182,7 @@ static void set_spin_budgets(void)
 static int systrap_init(struct platform *p, int memfd)
 {
 	if (!(getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_)) {
-		log_error("the systrap platform needs FSGSBASE (Linux >= 5.9 on a CPU with it); use --platform=ptrace");
+		log_warn("the systrap platform needs FSGSBASE (Linux >= 5.9 on a CPU with it)");
 		return -ENOTSUP;
 	}
 	p->memfd = memfd;
@@ -475,6 +475,10 @@ static int read_event(struct stub_thread *st, struct arch_regs *regs, struct exi
 		info->signo = ctx->signo;
 		info->si_code = ctx->si_code;
 		info->fault_addr = ctx->fault_addr;
+		break;
+	case EV_FRAME:	/* not asked for: guest code ran into stub_frame_site */
+		info->kind = EXIT_FAULT;
+		info->signo = SIGILL;
 		break;
 	default:
 		info->kind = EXIT_INTERRUPT;
