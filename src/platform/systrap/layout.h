@@ -57,24 +57,25 @@
  * in the guest's trampoline table (see sentry/mm/syscall_patch.c) to
  * stub_fast_entry with %rcx = return address | nr << 48 and %gs = its own
  * context; the entry saves the guest registers into the context (order
- * FR_*) and hands off without a signal.
+ * FR_*, that of the kernel's sigcontext: a signal frame's registers read
+ * the same way) and hands off without a signal.
  */
-#define FR_RAX 0
-#define FR_RBX 1
-#define FR_RCX 2
-#define FR_RDX 3
-#define FR_RSI 4
-#define FR_RDI 5
-#define FR_RBP 6
-#define FR_RSP 7
-#define FR_R8 8
-#define FR_R9 9
-#define FR_R10 10
-#define FR_R11 11
-#define FR_R12 12
-#define FR_R13 13
-#define FR_R14 14
-#define FR_R15 15
+#define FR_R8 0
+#define FR_R9 1
+#define FR_R10 2
+#define FR_R11 3
+#define FR_R12 4
+#define FR_R13 5
+#define FR_R14 6
+#define FR_R15 7
+#define FR_RDI 8
+#define FR_RSI 9
+#define FR_RBP 10
+#define FR_RBX 11
+#define FR_RDX 12
+#define FR_RAX 13
+#define FR_RCX 14
+#define FR_RSP 15
 #define FR_RIP 16
 #define FR_RFLAGS 17
 #define FR_COUNT 18

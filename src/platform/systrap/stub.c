@@ -71,9 +71,7 @@ struct k_stack {
 };
 
 /* struct ucontext: uc_flags, uc_link, uc_stack (24 bytes), then the registers */
-#define UC_GREGS_OFF 40
-enum { UC_R8, UC_R9, UC_R10, UC_R11, UC_R12, UC_R13, UC_R14, UC_R15, UC_RDI, UC_RSI, UC_RBP, UC_RBX, UC_RDX,
-       UC_RAX, UC_RCX, UC_RSP, UC_RIP, UC_EFL };
+#define UC_GREGS_OFF 40	/* then the registers, in FR_* order */
 
 struct k_siginfo {
 	int signo;
@@ -185,7 +183,7 @@ static uint64_t *uc_gregs(void *uc)
 /* The interrupted code ran on this slot's stack: the fast path, not guest code. */
 static int on_slot_stack(struct systrap_ctx *ctx, void *uc)
 {
-	uint64_t rsp = uc_gregs(uc)[UC_RSP];
+	uint64_t rsp = uc_gregs(uc)[FR_RSP];
 	uint64_t lo = (uint64_t)ctx + SYSTRAP_CTX_SIZE, hi = (uint64_t)ctx + SYSTRAP_SLOT_SIZE;
 
 	return rsp >= lo && rsp < hi;
@@ -195,13 +193,9 @@ static int on_slot_stack(struct systrap_ctx *ctx, void *uc)
 static void finish_fast_return(struct systrap_ctx *ctx, void *uc)
 {
 	uint64_t *g = uc_gregs(uc);
-	const uint64_t *r = ctx->regs;
 
-	g[UC_RAX] = r[FR_RAX], g[UC_RBX] = r[FR_RBX], g[UC_RCX] = r[FR_RCX], g[UC_RDX] = r[FR_RDX];
-	g[UC_RSI] = r[FR_RSI], g[UC_RDI] = r[FR_RDI], g[UC_RBP] = r[FR_RBP], g[UC_RSP] = r[FR_RSP];
-	g[UC_R8] = r[FR_R8], g[UC_R9] = r[FR_R9], g[UC_R10] = r[FR_R10], g[UC_R11] = r[FR_R11];
-	g[UC_R12] = r[FR_R12], g[UC_R13] = r[FR_R13], g[UC_R14] = r[FR_R14], g[UC_R15] = r[FR_R15];
-	g[UC_RIP] = r[FR_RIP], g[UC_EFL] = r[FR_RFLAGS];
+	for (int i = 0; i < FR_COUNT; i++)
+		g[i] = ctx->regs[i];
 }
 
 /*
@@ -213,7 +207,7 @@ static void finish_fast_return(struct systrap_ctx *ctx, void *uc)
  */
 static int fast_path_interrupted(struct systrap_ctx *ctx, void *uc)
 {
-	uint64_t rip = uc_gregs(uc)[UC_RIP];
+	uint64_t rip = uc_gregs(uc)[FR_RIP];
 
 	if (rip >= (uint64_t)stub_fast_restore && rip < (uint64_t)stub_fast_end)
 		goto returning;

@@ -59,8 +59,8 @@ struct k_ucontext {
 	uint64_t sigmask;
 };
 
-enum { G_R8, G_R9, G_R10, G_R11, G_R12, G_R13, G_R14, G_R15, G_RDI, G_RSI, G_RBP, G_RBX, G_RDX, G_RAX,
-       G_RCX, G_RSP, G_RIP, G_EFL, G_CSGSFS, G_ERR, G_TRAPNO, G_OLDMASK, G_CR2 };
+/* gregs: the FR_* registers (layout.h), then these */
+enum { G_CSGSFS = FR_COUNT, G_ERR, G_TRAPNO, G_OLDMASK, G_CR2 };
 
 struct stub_thread {
 	struct address_space *as;
@@ -363,27 +363,43 @@ static int park(struct stub_thread *st)
 	return 0;
 }
 
+#define USER_CS 0x33
+#define USER_SS 0x2b
+#define GUEST_EFLAGS(f) (((f) & 0xcd5) | 0x202)	/* arithmetic and direction flags; IF */
+
+/* Registers in FR_* order (a signal frame's or the fast path's) into @r. */
+static void gregs_to_regs(const uint64_t *g, struct arch_regs *r)
+{
+	r->r8 = g[FR_R8], r->r9 = g[FR_R9], r->r10 = g[FR_R10], r->r11 = g[FR_R11];
+	r->r12 = g[FR_R12], r->r13 = g[FR_R13], r->r14 = g[FR_R14], r->r15 = g[FR_R15];
+	r->rdi = g[FR_RDI], r->rsi = g[FR_RSI], r->rbp = g[FR_RBP], r->rbx = g[FR_RBX];
+	r->rdx = g[FR_RDX], r->rax = g[FR_RAX], r->rcx = g[FR_RCX], r->rsp = g[FR_RSP];
+	r->rip = g[FR_RIP], r->eflags = g[FR_RFLAGS];
+	r->ds = r->es = r->fs = r->gs = 0;
+}
+
+static void regs_to_gregs(const struct arch_regs *r, uint64_t *g)
+{
+	g[FR_R8] = r->r8, g[FR_R9] = r->r9, g[FR_R10] = r->r10, g[FR_R11] = r->r11;
+	g[FR_R12] = r->r12, g[FR_R13] = r->r13, g[FR_R14] = r->r14, g[FR_R15] = r->r15;
+	g[FR_RDI] = r->rdi, g[FR_RSI] = r->rsi, g[FR_RBP] = r->rbp, g[FR_RBX] = r->rbx;
+	g[FR_RDX] = r->rdx, g[FR_RAX] = r->rax, g[FR_RCX] = r->rcx, g[FR_RSP] = r->rsp;
+	g[FR_RIP] = r->rip;
+	/* Segment selectors stay the host's; only arithmetic and direction flags are the guest's. */
+	g[FR_RFLAGS] = GUEST_EFLAGS(r->eflags);
+}
+
 static void frame_to_regs(const struct stub_thread *st, const struct k_ucontext *uc, struct arch_regs *r)
 {
-	const uint64_t *g = uc->gregs;
-	uint64_t csgsfs = g[G_CSGSFS];
+	uint64_t csgsfs = uc->gregs[G_CSGSFS];
 
-	r->r8 = g[G_R8], r->r9 = g[G_R9], r->r10 = g[G_R10], r->r11 = g[G_R11];
-	r->r12 = g[G_R12], r->r13 = g[G_R13], r->r14 = g[G_R14], r->r15 = g[G_R15];
-	r->rdi = g[G_RDI], r->rsi = g[G_RSI], r->rbp = g[G_RBP], r->rbx = g[G_RBX];
-	r->rdx = g[G_RDX], r->rax = g[G_RAX], r->rcx = g[G_RCX], r->rsp = g[G_RSP];
-	r->rip = g[G_RIP], r->eflags = g[G_EFL];
+	gregs_to_regs(uc->gregs, r);
 	r->cs = csgsfs & 0xffff;
 	r->ss = (csgsfs >> 48) & 0xffff;
-	r->ds = r->es = r->fs = r->gs = 0;
 	r->fs_base = st->ctx->fs_base;
 	r->gs_base = guest_gs(st, st->ctx->gs_base);
 	r->orig_rax = (uint64_t)-1;
 }
-
-#define USER_CS 0x33
-#define USER_SS 0x2b
-#define GUEST_EFLAGS(f) (((f) & 0xcd5) | 0x202)	/* arithmetic and direction flags; IF */
 
 /* The fast path's registers: copied once, the guest may change them under us. */
 static void ctx_to_regs(const struct stub_thread *st, struct arch_regs *r)
@@ -391,40 +407,16 @@ static void ctx_to_regs(const struct stub_thread *st, struct arch_regs *r)
 	uint64_t g[FR_COUNT];
 
 	memcpy(g, st->ctx->regs, sizeof(g));
-	r->rax = g[FR_RAX], r->rbx = g[FR_RBX], r->rcx = g[FR_RCX], r->rdx = g[FR_RDX];
-	r->rsi = g[FR_RSI], r->rdi = g[FR_RDI], r->rbp = g[FR_RBP], r->rsp = g[FR_RSP];
-	r->r8 = g[FR_R8], r->r9 = g[FR_R9], r->r10 = g[FR_R10], r->r11 = g[FR_R11];
-	r->r12 = g[FR_R12], r->r13 = g[FR_R13], r->r14 = g[FR_R14], r->r15 = g[FR_R15];
-	r->rip = g[FR_RIP], r->eflags = g[FR_RFLAGS];
+	gregs_to_regs(g, r);
 	r->cs = USER_CS, r->ss = USER_SS;
-	r->ds = r->es = r->fs = r->gs = 0;
 	r->fs_base = st->ctx->fs_base;
 	r->gs_base = 0;
 	r->orig_rax = g[FR_RAX];
 }
 
-static void regs_to_ctx(const struct arch_regs *r, struct systrap_ctx *ctx)
-{
-	uint64_t *g = ctx->regs;
-
-	g[FR_RAX] = r->rax, g[FR_RBX] = r->rbx, g[FR_RCX] = r->rcx, g[FR_RDX] = r->rdx;
-	g[FR_RSI] = r->rsi, g[FR_RDI] = r->rdi, g[FR_RBP] = r->rbp, g[FR_RSP] = r->rsp;
-	g[FR_R8] = r->r8, g[FR_R9] = r->r9, g[FR_R10] = r->r10, g[FR_R11] = r->r11;
-	g[FR_R12] = r->r12, g[FR_R13] = r->r13, g[FR_R14] = r->r14, g[FR_R15] = r->r15;
-	g[FR_RIP] = r->rip, g[FR_RFLAGS] = GUEST_EFLAGS(r->eflags);
-}
-
 static void regs_to_frame(const struct arch_regs *r, struct k_ucontext *uc)
 {
-	uint64_t *g = uc->gregs;
-
-	g[G_R8] = r->r8, g[G_R9] = r->r9, g[G_R10] = r->r10, g[G_R11] = r->r11;
-	g[G_R12] = r->r12, g[G_R13] = r->r13, g[G_R14] = r->r14, g[G_R15] = r->r15;
-	g[G_RDI] = r->rdi, g[G_RSI] = r->rsi, g[G_RBP] = r->rbp, g[G_RBX] = r->rbx;
-	g[G_RDX] = r->rdx, g[G_RAX] = r->rax, g[G_RCX] = r->rcx, g[G_RSP] = r->rsp;
-	g[G_RIP] = r->rip;
-	/* Segment selectors stay the host's; only arithmetic and direction flags are the guest's. */
-	g[G_EFL] = GUEST_EFLAGS(r->eflags);
+	regs_to_gregs(r, uc->gregs);
 	uc->sigmask = 0;
 }
 
@@ -801,7 +793,7 @@ static int systrap_switch_to(struct platform_context *c, struct address_space *a
 	if (st->fast && host_gs(st, regs->gs_base) != slot_stub_addr(st->slot) && need_frame(st))
 		goto dead;
 	if (st->fast)
-		regs_to_ctx(regs, ctx);
+		regs_to_gregs(regs, ctx->regs);
 	else
 		regs_to_frame(regs, st->frame);
 	ctx->fs_base = regs->fs_base;
