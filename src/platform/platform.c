@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* Platform registry (name -> ops table) and CPU placement helpers. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include "lib/log.h"
 #include "platform/platform.h"
 
 static void load_allowed(void);
@@ -21,6 +25,33 @@ const struct platform_ops *platform_lookup(const char *name)
 		if (strcmp(platforms[i]->name, name) == 0)
 			return platforms[i];
 	return NULL;
+}
+
+int platform_stub_map(stub_syscall_fn call, struct address_space *as, int fd, uint64_t addr, size_t size, int prot,
+		      uint64_t off)
+{
+	long r = call(as, SYS_mmap, addr, size, prot, MAP_SHARED | MAP_FIXED, fd, off);
+
+	if (r == (long)addr)
+		return 0;
+	log_warn("stub mmap(%#lx, %#zx) failed: %ld", (unsigned long)addr, size, r);
+	return r < 0 ? (int)r : -EIO;
+}
+
+int platform_stub_unmap(stub_syscall_fn call, struct address_space *as, uint64_t addr, size_t size)
+{
+	long r = call(as, SYS_munmap, addr, size, 0, 0, 0, 0);
+
+	return r < 0 ? (int)r : 0;
+}
+
+int platform_stub_protect(stub_syscall_fn call, struct address_space *as, uint64_t addr, size_t size, int prot)
+{
+	long r = call(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
+
+	if (r < 0)
+		log_warn("stub mprotect(%#lx, %#zx, %d) failed: %ld", (unsigned long)addr, size, prot, r);
+	return r < 0 ? (int)r : 0;
 }
 
 static atomic_uint g_next_cpu;

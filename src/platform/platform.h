@@ -119,5 +119,18 @@ int platform_partner_cpu(int cpu);
 /* Pin host thread @tid to @cpu. */
 void platform_pin_thread(int tid, int cpu);
 
+/*
+ * Address-space changes carried out by a stub process: @call runs host
+ * syscall @nr there and returns its result or -errno. These read the
+ * results the same way for every platform: 0 or -errno.
+ */
+typedef long (*stub_syscall_fn)(struct address_space *as, long nr, uint64_t a0, uint64_t a1, uint64_t a2,
+				uint64_t a3, uint64_t a4, uint64_t a5);
+/* Map [@addr, @addr+@size) shared to offset @off of the stub's memory-file fd @fd. */
+int platform_stub_map(stub_syscall_fn call, struct address_space *as, int fd, uint64_t addr, size_t size, int prot,
+		      uint64_t off);
+int platform_stub_unmap(stub_syscall_fn call, struct address_space *as, uint64_t addr, size_t size);
+int platform_stub_protect(stub_syscall_fn call, struct address_space *as, uint64_t addr, size_t size, int prot);
+
 /* The sandbox's platform, chosen at boot. */
 extern struct platform *g_platform;

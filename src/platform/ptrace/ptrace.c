@@ -235,28 +235,17 @@ static long inject(struct address_space *as, long nr, uint64_t a0, uint64_t a1, 
 
 static int ptrace_map(struct address_space *as, uint64_t addr, size_t size, int prot, uint64_t off)
 {
-	long r = inject(as, SYS_mmap, addr, size, prot, MAP_SHARED | MAP_FIXED, as->memfd, off);
-
-	if (r == (long)addr)
-		return 0;
-	log_warn("stub mmap(%#lx, %#zx) failed: %ld", (unsigned long)addr, size, r);
-	return r < 0 ? (int)r : -EIO;
+	return platform_stub_map(inject, as, as->memfd, addr, size, prot, off);
 }
 
 static int ptrace_unmap(struct address_space *as, uint64_t addr, size_t size)
 {
-	long r = inject(as, SYS_munmap, addr, size, 0, 0, 0, 0);
-
-	return r < 0 ? (int)r : 0;
+	return platform_stub_unmap(inject, as, addr, size);
 }
 
 static int ptrace_protect(struct address_space *as, uint64_t addr, size_t size, int prot)
 {
-	long r = inject(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
-
-	if (r < 0)
-		log_warn("stub mprotect(%#lx, %#zx, %d) failed: %ld", (unsigned long)addr, size, prot, r);
-	return r < 0 ? (int)r : 0;
+	return platform_stub_protect(inject, as, addr, size, prot);
 }
 
 static int ptrace_new_context(struct platform *p, struct platform_context **out)

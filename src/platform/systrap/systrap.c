@@ -576,28 +576,17 @@ static long stub_request(struct address_space *as, long nr, uint64_t a0, uint64_
 
 static int systrap_map(struct address_space *as, uint64_t addr, size_t size, int prot, uint64_t off)
 {
-	long r = stub_request(as, SYS_mmap, addr, size, prot, MAP_SHARED | MAP_FIXED, 0 /* the memory file */, off);
-
-	if (r == (long)addr)
-		return 0;
-	log_warn("systrap mmap(%#lx, %#zx) failed: %ld", (unsigned long)addr, size, r);
-	return r < 0 ? (int)r : -EIO;
+	return platform_stub_map(stub_request, as, 0 /* the memory file */, addr, size, prot, off);
 }
 
 static int systrap_unmap(struct address_space *as, uint64_t addr, size_t size)
 {
-	long r = stub_request(as, SYS_munmap, addr, size, 0, 0, 0, 0);
-
-	return r < 0 ? (int)r : 0;
+	return platform_stub_unmap(stub_request, as, addr, size);
 }
 
 static int systrap_protect(struct address_space *as, uint64_t addr, size_t size, int prot)
 {
-	long r = stub_request(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
-
-	if (r < 0)
-		log_warn("systrap mprotect(%#lx, %#zx, %d) failed: %ld", (unsigned long)addr, size, prot, r);
-	return r < 0 ? (int)r : 0;
+	return platform_stub_protect(stub_request, as, addr, size, prot);
 }
 
 /* ---- address spaces ---- */
