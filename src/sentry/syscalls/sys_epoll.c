@@ -34,23 +34,6 @@ static uint64_t ms_deadline(int ms)
 	return ms ? monotonic_ns() + (uint64_t)ms * 1000000ULL : 0;
 }
 
-/* Temporary signal mask for epoll_pwait; restored at signal delivery. */
-static int set_wait_mask(struct task *t, uptr_t umask, uint64_t size)
-{
-	linux_sigset_t set;
-
-	if (!umask.a)
-		return 0;
-	if (size != sizeof(set))
-		return -EINVAL;
-	if (copy_in_obj(t, &set, umask))
-		return -EFAULT;
-	t->saved_sigmask = t->sigmask;
-	t->has_saved_sigmask = true;
-	t->sigmask = set & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
-	return 0;
-}
-
 static long finish_wait(long ret)
 {
 	/* epoll_wait is never restarted after a handler (EINTR), as on Linux */
@@ -66,7 +49,7 @@ long sys_epoll_wait(struct task *t, const struct syscall_args *a)
 /* epoll_pwait(2) */
 long sys_epoll_pwait(struct task *t, const struct syscall_args *a)
 {
-	int err = set_wait_mask(t, arg_uptr(a, 4), arg_u64(a, 5));
+	int err = install_temp_sigmask(t, arg_uptr(a, 4), arg_u64(a, 5));
 
 	if (err)
 		return err;
@@ -89,7 +72,7 @@ long sys_epoll_pwait2(struct task *t, const struct syscall_args *a)
 				   ? monotonic_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec
 				   : 0;
 	}
-	err = set_wait_mask(t, arg_uptr(a, 4), arg_u64(a, 5));
+	err = install_temp_sigmask(t, arg_uptr(a, 4), arg_u64(a, 5));
 	if (err)
 		return err;
 	return finish_wait(do_epoll_wait(t, arg_int(a, 0), arg_uptr(a, 1), arg_int(a, 2), deadline));

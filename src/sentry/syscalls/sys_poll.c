@@ -194,23 +194,6 @@ static int timeout_deadline(struct task *t, uptr_t uts, uint64_t *deadline)
 	return 0;
 }
 
-/* Install a temporary signal mask for ppoll/pselect; restored at signal delivery. */
-static int set_temp_mask(struct task *t, uptr_t umask, uint64_t size)
-{
-	linux_sigset_t set;
-
-	if (!umask.a)
-		return 0;
-	if (size != sizeof(set))
-		return -EINVAL;
-	if (copy_in_obj(t, &set, umask))
-		return -EFAULT;
-	t->saved_sigmask = t->sigmask;
-	t->has_saved_sigmask = true;
-	t->sigmask = set & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
-	return 0;
-}
-
 /* ppoll(2) */
 long sys_ppoll(struct task *t, const struct syscall_args *a)
 {
@@ -218,7 +201,7 @@ long sys_ppoll(struct task *t, const struct syscall_args *a)
 	int err = timeout_deadline(t, arg_uptr(a, 2), &deadline);
 
 	if (!err)
-		err = set_temp_mask(t, arg_uptr(a, 3), arg_u64(a, 4));
+		err = install_temp_sigmask(t, arg_uptr(a, 3), arg_u64(a, 4));
 	if (err)
 		return err;
 	return do_poll(t, arg_uptr(a, 0), arg_uint(a, 1), deadline);
@@ -330,7 +313,7 @@ long sys_pselect6(struct task *t, const struct syscall_args *a)
 		return err;
 	if (arg_u64(a, 5) && copy_in(t, sigarg, arg_uptr(a, 5), sizeof(sigarg)))
 		return -EFAULT;
-	err = set_temp_mask(t, uptr(sigarg[0]), sigarg[1]);
+	err = install_temp_sigmask(t, uptr(sigarg[0]), sigarg[1]);
 	if (err)
 		return err;
 	return do_select(t, arg_int(a, 0), arg_uptr(a, 1), arg_uptr(a, 2), arg_uptr(a, 3), deadline);

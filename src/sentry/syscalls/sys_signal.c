@@ -191,19 +191,32 @@ static long wait_for_signal(struct task *t)
 	return -ERESTARTNOHAND;
 }
 
-/* rt_sigsuspend(2) */
-long sys_rt_sigsuspend(struct task *t, const struct syscall_args *a)
+/* Block @umask's set (SIGKILL and SIGSTOP never) until the next signal delivery restores the mask. */
+static int set_temp_sigmask(struct task *t, uptr_t umask, uint64_t size)
 {
 	linux_sigset_t set;
 
-	if (arg_u64(a, 1) != sizeof(set))
+	if (size != sizeof(set))
 		return -EINVAL;
-	if (copy_in_obj(t, &set, arg_uptr(a, 0)))
+	if (copy_in_obj(t, &set, umask))
 		return -EFAULT;
 	t->saved_sigmask = t->sigmask;
 	t->has_saved_sigmask = true;
 	t->sigmask = set & ~UNBLOCKABLE;
-	return wait_for_signal(t);
+	return 0;
+}
+
+int install_temp_sigmask(struct task *t, uptr_t umask, uint64_t size)
+{
+	return umask.a ? set_temp_sigmask(t, umask, size) : 0;
+}
+
+/* rt_sigsuspend(2) */
+long sys_rt_sigsuspend(struct task *t, const struct syscall_args *a)
+{
+	int err = set_temp_sigmask(t, arg_uptr(a, 0), arg_u64(a, 1));
+
+	return err ? err : wait_for_signal(t);
 }
 
 /* pause(2) */

@@ -58,5 +58,7 @@ static inline uint32_t arg_mode(const struct syscall_args *a, int i)
 }
 
 void syscall_dispatch(struct task *t);
+/* ppoll, pselect6, epoll_pwait: block @umask's set, if given, until the next signal delivery (sys_signal.c). */
+int install_temp_sigmask(struct task *t, uptr_t umask, uint64_t size);
 
 #include "syscall_decls.h"
