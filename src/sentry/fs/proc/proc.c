@@ -105,17 +105,25 @@ static int proc_root_lookup(struct dentry *dir, const char *name, struct dentry 
 	return 0;
 }
 
+/* "." and "..": positions 0 and 1 of every listing here; false when the caller's buffer is full. */
+static bool emit_dots(struct dir_ctx *ctx, uint64_t ino, uint64_t parent_ino)
+{
+	if (ctx->pos == 0 && !ctx->emit(ctx, ".", 1, ino, DT_DIR))
+		return false;
+	ctx->pos = MAX(ctx->pos, 1);
+	if (ctx->pos == 1 && !ctx->emit(ctx, "..", 2, parent_ino, DT_DIR))
+		return false;
+	ctx->pos = MAX(ctx->pos, 2);
+	return true;
+}
+
 static int proc_root_iterate(struct dentry *dir, struct dir_ctx *ctx)
 {
-	int64_t idx = 0;
+	int64_t idx = 2;
 	char buf[16];
 
-	if (ctx->pos == idx && !ctx->emit(ctx, ".", 1, dir->inode->ino, DT_DIR))
+	if (!emit_dots(ctx, dir->inode->ino, dir->inode->ino))
 		return 0;
-	ctx->pos = MAX(ctx->pos, ++idx);
-	if (ctx->pos == idx && !ctx->emit(ctx, "..", 2, dir->inode->ino, DT_DIR))
-		return 0;
-	ctx->pos = MAX(ctx->pos, ++idx);
 	if (ctx->pos == idx && !ctx->emit(ctx, "self", 4, 2, DT_LNK))
 		return 0;
 	ctx->pos = MAX(ctx->pos, ++idx);
@@ -187,14 +195,10 @@ static int proc_pid_iterate(struct dentry *dir, struct dir_ctx *ctx)
 	static const char *const links[] = { "fd", "exe", "cwd", "root", "task" };
 	struct proc_node *n = dir->inode->priv;
 	size_t nlinks = n->kind == PROC_PID_DIR ? ARRAY_SIZE(links) : ARRAY_SIZE(links) - 1;
-	int64_t idx = 0;
+	int64_t idx = 2;
 
-	if (ctx->pos == idx && !ctx->emit(ctx, ".", 1, dir->inode->ino, DT_DIR))
+	if (!emit_dots(ctx, dir->inode->ino, 1))
 		return 0;
-	ctx->pos = MAX(ctx->pos, ++idx);
-	if (ctx->pos == idx && !ctx->emit(ctx, "..", 2, 1, DT_DIR))
-		return 0;
-	ctx->pos = MAX(ctx->pos, ++idx);
 	for (size_t k = 0; k < nlinks; k++) {
 		unsigned type = k == 0 || k == 4 ? DT_DIR : DT_LNK;
 
@@ -230,12 +234,8 @@ static int proc_task_iterate(struct dentry *dir, struct dir_ctx *ctx)
 	int64_t idx = 2;
 	char buf[16];
 
-	if (ctx->pos == 0 && !ctx->emit(ctx, ".", 1, dir->inode->ino, DT_DIR))
+	if (!emit_dots(ctx, dir->inode->ino, 1))
 		return 0;
-	ctx->pos = MAX(ctx->pos, 1);
-	if (ctx->pos == 1 && !ctx->emit(ctx, "..", 2, 1, DT_DIR))
-		return 0;
-	ctx->pos = MAX(ctx->pos, 2);
 	if (!leader)
 		return 0;
 	list_for_each_entry(t, &leader->tg->tasks, tg_node) {
@@ -276,12 +276,8 @@ static int proc_fd_iterate(struct dentry *dir, struct dir_ctx *ctx)
 	struct task *t = pid_task(n->pid);
 	char buf[16];
 
-	if (ctx->pos == 0 && !ctx->emit(ctx, ".", 1, dir->inode->ino, DT_DIR))
+	if (!emit_dots(ctx, dir->inode->ino, 1))
 		return 0;
-	ctx->pos = MAX(ctx->pos, 1);
-	if (ctx->pos == 1 && !ctx->emit(ctx, "..", 2, 1, DT_DIR))
-		return 0;
-	ctx->pos = MAX(ctx->pos, 2);
 	for (int fd = (int)ctx->pos - 2; t && fd < t->fds->size; fd++) {
 		if (!t->fds->files[fd])
 			continue;
