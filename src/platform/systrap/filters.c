@@ -17,6 +17,8 @@
  * on threads it cloned:
  *   syscall-thread site:  mmap(MAP_SHARED|MAP_FIXED), munmap, mprotect,
  *                         clone(stub thread flags), futex(WAIT|WAKE)
+ *   report site:          pwrite64(STUB_SHARED_FD): its reports into the
+ *                         ring page, which is read-only in the stub
  *   new-thread site:      rt_sigprocmask, seccomp(SET_MODE_FILTER)
  *   the guest sites:      left to the guest filter
  * Guest code never runs on the syscall thread, and on a guest thread the
@@ -166,6 +168,11 @@ static void build_systhread(struct bpf_builder *b)
 	allow_if(b, SYS_munmap);
 	allow_if(b, SYS_mprotect);
 	allow_call_if_arg_is(b, SYS_clone, 0, SYSTRAP_THREAD_CLONE_FLAGS);
+	ret(b, SECCOMP_RET_TRAP);
+	if_end(b, at);
+	at = if_eq_begin(b, site(STUB_REPORT_SITE_OFF));
+	emit(b, (struct sock_filter)LD_W(NR_FIELD));
+	allow_call_if_arg_is(b, SYS_pwrite64, 0, STUB_SHARED_FD);
 	ret(b, SECCOMP_RET_TRAP);
 	if_end(b, at);
 	at = if_eq_begin(b, site(STUB_NEWTHREAD_SITE_OFF));

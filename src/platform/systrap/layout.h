@@ -16,9 +16,13 @@
  * Sentry rewrites the frame, sets the command and owner = OWNER_STUB. Each
  * side spins a bounded time, then announces it sleeps and waits on the futex.
  *
- * Trust: every byte here except the request ring is writable by guest code
- * in the stub. The Sentry copies what it reads once and checks it (a frame
- * pointer must lie in its slot); a lie can only hurt the guest itself.
+ * Trust: every byte here except the request ring page is writable by guest
+ * code in the stub. The Sentry copies what it reads once and checks it (a
+ * frame pointer must lie in its slot); a lie can only hurt the guest itself.
+ * The one answer a lie could turn against other processes, "this munmap or
+ * mprotect is done", is written into the read-only ring page by the syscall
+ * thread with pwrite() on the shared file: guest code can neither store
+ * there nor make that call.
  */
 #pragma once
 #ifndef __ASSEMBLER__
@@ -86,17 +90,28 @@
 #define STUB_READY_NR 0x7fff		/* no such syscall: traps under every filter */
 #define SYSTRAP_INTERRUPT_SIGNAL 23	/* SIGURG: ignored by default, only the Sentry sends it */
 
-/* Request ring (slot 0, first page, read-only in the stub). */
+/*
+ * Request ring (slot 0, first page, read-only in the stub). The syscall
+ * thread reports a finished request by copying the entry's sequence number
+ * into REQ_DONE (and, first, into REQ_FAILED when the call failed) with
+ * pwrite(STUB_SHARED_FD): the Sentry trusts these two words only.
+ */
 #define REQ_RING_ENTRIES 32
 #define REQ_HEAD_OFF 0			/* u32: requests written so far */
-#define REQ_ENTRIES_OFF 64		/* 64-byte entries: nr, a0..a5 */
+#define REQ_ENTRIES_OFF 64		/* 64-byte entries: nr, a0..a5, seq */
 #define REQ_ENTRY_SIZE 64
-/* Reply page (slot 0, second page). */
+#define REQ_ENTRY_SEQ_OFF 56		/* u64: the request's number, counted from 1 */
+#define REQ_DONE_OFF 0xf00		/* u32: the last request finished */
+#define REQ_FAILED_OFF 0xf40		/* u32: the last request that failed */
+/* Reply page (slot 0, second page, writable in the stub: hints only). */
 #define REPLY_PAGE_OFF 0x1000
-#define REPLY_DONE_OFF 0		/* u32: requests finished so far */
-#define REPLY_WAITING_OFF 4		/* u32: the Sentry sleeps on REPLY_DONE */
+#define REPLY_WAITING_OFF 4		/* u32: the Sentry sleeps on REQ_DONE */
 #define REPLY_SYS_SLEEPING_OFF 8	/* u32: the syscall thread sleeps on REQ_HEAD */
-#define REPLY_RESULTS_OFF 64		/* s64 per ring entry */
+#define REPLY_RESULTS_OFF 64		/* s64 per ring entry: the errno of a failed call */
+
+/* The stub's only fds: the memory file, and the shared file (slots) for the syscall thread's pwrite. */
+#define STUB_MEMORY_FD 0
+#define STUB_SHARED_FD 1
 
 
 #ifndef __ASSEMBLER__
@@ -139,6 +154,7 @@ struct systrap_ctx {
 };
 
 _Static_assert(sizeof(struct systrap_ctx) <= SYSTRAP_CTX_SIZE, "context fits its page");
+_Static_assert(REQ_ENTRIES_OFF + REQ_RING_ENTRIES * REQ_ENTRY_SIZE <= REQ_DONE_OFF, "ring below its done words");
 _Static_assert(__builtin_offsetof(struct systrap_ctx, regs) == CTX_REGS_OFF, "the fast entry's offsets");
 _Static_assert(__builtin_offsetof(struct systrap_ctx, cmd) == CTX_CMD_OFF, "the fast entry's offsets");
 

@@ -4,7 +4,7 @@
  * libc, no TLS: %fs belongs to the guest), linked at SYSTRAP_CODE.
  *
  * stub_main() turns a fresh fork of the Sentry into a stub: it drops every
- * fd and mapping of the Sentry, installs the signal handlers, starts the
+ * fd (but the memory file and the shared file) and mapping of the Sentry, installs the signal handlers, starts the
  * syscall thread and puts itself under the guest filter. From then on guest
  * code runs here; each of its syscalls (SIGSYS from seccomp), faults and the
  * Sentry's interrupt signal enter handler(), which reports to the Sentry
@@ -53,7 +53,7 @@ extern const char stub_ready_site[];
 extern const char stub_frame_site[];
 extern const char stub_fast_bad_gs[], stub_fast_restore[], stub_fast_end[];
 void stub_ready(void) __attribute__((noreturn));
-void stub_main(long memfd) __attribute__((noreturn));
+void stub_main(void) __attribute__((noreturn));
 void stub_thread_main(void) __attribute__((noreturn));
 void stub_fast_syscall(void);
 
@@ -297,15 +297,14 @@ static void set_signal_stack(struct systrap_ctx *ctx)
 		die();
 }
 
-void stub_main(long memfd)
+void stub_main(void)
 {
 	uint64_t all = ~0ULL, none = 0;
 	uint64_t code_end = SYSTRAP_CODE + SYSTRAP_CODE_SIZE;
 	uint64_t slots_end = SYSTRAP_SLOTS + SYSTRAP_SLOTS_SIZE;
 
-	if (memfd > 0)
-		sys3(NR_close_range, 0, memfd - 1, 0);
-	sys3(NR_close_range, memfd + 1, ~0U, 0);
+	_Static_assert(STUB_MEMORY_FD == 0 && STUB_SHARED_FD == 1, "the fds kept are the first two");
+	sys3(NR_close_range, STUB_SHARED_FD + 1, ~0U, 0);
 	sys2(NR_munmap, 0, SYSTRAP_CODE);
 	sys2(NR_munmap, code_end, SYSTRAP_SLOTS - code_end);
 	sys2(NR_munmap, slots_end, SYSTRAP_HOST_TOP - slots_end);

@@ -16,6 +16,7 @@
 #define NR_rt_sigprocmask 14
 #define NR_clone 56
 #define NR_futex 202
+#define NR_pwrite64 18
 #define NR_seccomp 317
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
@@ -131,22 +132,46 @@ systhread_run:
 	jnz	5f
 	cmp	$NR_clone, %r14
 	je	newthread_start			/* we are the new thread */
+	/*
+	 * Report: the result (for its errno) where guest code could forge it,
+	 * then the entry's sequence number into REQ_FAILED if it failed, and
+	 * into REQ_DONE, which guest code cannot forge (see layout.h).
+	 */
 5:	mov	%r13d, %ecx
 	and	$(REQ_RING_ENTRIES - 1), %ecx
 	mov	%rax, REPLY_RESULTS_OFF(%r15, %rcx, 8)
-	inc	%r13d
-	mov	%r13d, REPLY_DONE_OFF(%r15)
-	mfence
+	shl	$6, %ecx
+	lea	(REQ_ENTRIES_OFF + REQ_ENTRY_SEQ_OFF)(%r12, %rcx), %rsi
+	cmp	$-4095, %rax
+	jb	6f
+	mov	$REQ_FAILED_OFF, %r10d
+	lea	6f(%rip), %rbx
+	jmp	systhread_report
+6:	mov	$REQ_DONE_OFF, %r10d
+	lea	7f(%rip), %rbx
+	jmp	systhread_report
+7:	inc	%r13d
 	cmpl	$0, REPLY_WAITING_OFF(%r15)
 	je	systhread_loop
 	mov	$NR_futex, %eax
-	lea	REPLY_DONE_OFF(%r15), %rdi
+	lea	REQ_DONE_OFF(%r12), %rdi
 	mov	$FUTEX_WAKE, %esi
 	mov	$1, %edx
 	lea	systhread_loop(%rip), %rbx
 	jmp	systhread_syscall
 systhread_die:
 	ud2
+
+	/* pwrite64(STUB_SHARED_FD, %rsi, 4, %r10), then on to %rbx; %rsi survives. */
+systhread_report:
+	mov	$NR_pwrite64, %eax
+	mov	$STUB_SHARED_FD, %edi
+	mov	$4, %edx
+	syscall
+	site	stub_report_site
+	cmp	$4, %rax
+	jne	systhread_die
+	jmp	*%rbx
 
 	/* The new thread's syscall instruction, used before its guest filter is on. */
 newthread_syscall:

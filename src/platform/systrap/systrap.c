@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -522,11 +523,32 @@ static int wait_ready(struct stub_thread *st)
 
 /* ---- the syscall thread's request ring ---- */
 
+/*
+ * A finished request's result. Whether it failed comes from REQ_FAILED,
+ * which the guest cannot forge; the rest from the reply page, which it can:
+ * a success is what the call returns on success (clone's tid is checked
+ * where it is used), a failure the errno given, or EIO.
+ */
+static long request_result(struct address_space *as, long nr, uint64_t a0, uint32_t idx, uint32_t seq)
+{
+	int64_t said = __atomic_load_n((int64_t *)(as->shared + REPLY_PAGE_OFF + REPLY_RESULTS_OFF + (size_t)idx * 8),
+				       __ATOMIC_RELAXED);
+	bool failed = __atomic_load_n(shared_word(as, REQ_FAILED_OFF), __ATOMIC_ACQUIRE) == seq;
+
+	if (failed)
+		return said < 0 && said >= -4095 ? said : -EIO;
+	if (nr == SYS_mmap)
+		return (long)a0;
+	if (nr == SYS_clone)
+		return said > 0 && said <= INT32_MAX ? said : -EIO;
+	return 0;
+}
+
 static long stub_request(struct address_space *as, long nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			 uint64_t a4, uint64_t a5)
 {
 	uint32_t *head_word = shared_word(as, REQ_HEAD_OFF);
-	uint32_t *done_word = shared_word(as, REPLY_PAGE_OFF + REPLY_DONE_OFF);
+	uint32_t *done_word = shared_word(as, REQ_DONE_OFF);
 	uint32_t *waiting = shared_word(as, REPLY_PAGE_OFF + REPLY_WAITING_OFF);
 	uint32_t idx, head, done;
 	uint64_t *entry;
@@ -544,6 +566,7 @@ static long stub_request(struct address_space *as, long nr, uint64_t a0, uint64_
 	entry[0] = (uint64_t)nr;
 	entry[1] = a0, entry[2] = a1, entry[3] = a2, entry[4] = a3, entry[5] = a4, entry[6] = a5;
 	head = ++as->req_head;
+	entry[REQ_ENTRY_SEQ_OFF / 8] = head;
 	__atomic_store_n(head_word, head, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(shared_word(as, REPLY_PAGE_OFF + REPLY_SYS_SLEEPING_OFF), __ATOMIC_SEQ_CST))
 		futex_wake(head_word);
@@ -558,6 +581,8 @@ static long stub_request(struct address_space *as, long nr, uint64_t a0, uint64_
 		__atomic_store_n(waiting, 1, __ATOMIC_SEQ_CST);
 		if ((int32_t)(__atomic_load_n(done_word, __ATOMIC_SEQ_CST) - head) >= 0)
 			break;
+		/* Its "sleeping" word is only a hint: guest code can clear it. */
+		futex_wake(head_word);
 		if (futex_wait(done_word, done, WAIT_SLICE_NS) != -ETIMEDOUT)
 			continue;
 		if (!deadline)
@@ -569,7 +594,7 @@ static long stub_request(struct address_space *as, long nr, uint64_t a0, uint64_
 		}
 	}
 	__atomic_store_n(waiting, 0, __ATOMIC_RELAXED);
-	ret = *(int64_t *)(as->shared + REPLY_PAGE_OFF + REPLY_RESULTS_OFF + (size_t)idx * 8);
+	ret = request_result(as, nr, a0, idx, head);
 	pthread_mutex_unlock(&as->ring_lock);
 	return ret;
 }
@@ -610,12 +635,15 @@ static void __attribute__((noreturn)) stub_child(int memfd, int ctxfd)
 		 0) != (void *)SYSTRAP_SLOTS ||
 	    mprotect((void *)SYSTRAP_SLOTS, REPLY_PAGE_OFF, PROT_READ))
 		syscall(SYS_exit_group, 112);
-	/* The memory file becomes fd 0: the only fd the stub keeps. */
-	if (memfd != 0 && (dup2(memfd, 0) != 0))
+	/* The two fds the stub keeps, at their fixed numbers (moved clear of 0 and 1 first). */
+	memfd = fcntl(memfd, F_DUPFD_CLOEXEC, 2);
+	ctxfd = fcntl(ctxfd, F_DUPFD_CLOEXEC, 2);
+	if (memfd < 0 || ctxfd < 0 || dup2(memfd, STUB_MEMORY_FD) != STUB_MEMORY_FD ||
+	    dup2(ctxfd, STUB_SHARED_FD) != STUB_SHARED_FD)
 		syscall(SYS_exit_group, 113);
 	__asm__ volatile("mov %0, %%rsp\n\tjmp *%1"
 			 :
-			 : "r"(stack_top), "r"(SYSTRAP_CODE + STUB_IMAGE_START_OFF), "D"(0L)
+			 : "r"(stack_top), "r"(SYSTRAP_CODE + STUB_IMAGE_START_OFF)
 			 : "memory");
 	__builtin_unreachable();
 }
