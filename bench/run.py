@@ -20,6 +20,9 @@ Rows beyond the micro-benchmarks (select them with --only like the others):
   idle_cpu     CPU time (user+sys, whole process tree, start-up and exit
                included) of `busybox sleep 10` (1 s with --quick) as a
                percentage of its wall time; no ratio, as native is about 0
+  traps        (printed after the table, native only) what one trapped
+               getppid costs in one process: seccomp SECCOMP_RET_TRAP, Syscall
+               User Dispatch, both (bench/trap_cost.c)
 """
 import argparse
 import os
@@ -46,6 +49,8 @@ MICRO = {
 def build(work):
     micro = os.path.join(work, "micro")
     subprocess.run(["cc", "-O2", "-static", "-pthread", "-o", micro, os.path.join(HERE, "micro.c")],
+                   check=True, stderr=subprocess.DEVNULL)
+    subprocess.run(["cc", "-O2", "-static", "-o", os.path.join(work, "trap_cost"), os.path.join(HERE, "trap_cost.c")],
                    check=True, stderr=subprocess.DEVNULL)
     root = os.path.join(work, "root")
     subprocess.run([os.path.join(REPO, "tests/rootfs/make-busybox-root.sh"), root, micro],
@@ -178,6 +183,7 @@ def main():
     args = ap.parse_args()
     reps = 1 if args.quick else args.reps
     names = list(MICRO) + ["startup", "idle_memory", "idle_cpu"]
+    traps = not args.only or "traps" in args.only.split(",")
     if args.only:
         names = [n for n in args.only.split(",") if n in names]
     work = tempfile.mkdtemp(prefix="cvisor-bench.")
@@ -200,7 +206,10 @@ def main():
                         v = run_micro(argv(["/tests/micro", name, str(iters)]), timeout=300)
                     if v is not None:
                         results[name][rname].append(v)
-        print_table(results, rs, reps, args)
+        if names:
+            print_table(results, rs, reps, args)
+        if traps:
+            print_traps(os.path.join(work, "trap_cost"), 2000 if args.quick else 200000, reps)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -228,6 +237,18 @@ def print_table(results, rs, reps, args):
                 ratio = n / v if unit == "MB/s" else v / n
                 row += f"{ratio:>{rw[c] - 1}.1f}x"
         print(row)
+
+
+def print_traps(exe, iters, reps):
+    per = {}
+    for _ in range(reps):
+        out = subprocess.run([exe, str(iters)], capture_output=True, text=True, timeout=120).stdout
+        for line in out.splitlines():
+            mode, ns = line.split()
+            if ns != "n/a":
+                per.setdefault(mode, []).append(float(ns))
+    cells = [f"{mode} {fmt(statistics.median(v), 'ns')}" for mode, v in per.items()]
+    print(f"# trap mechanisms, one process, one CPU (getppid, medians of {reps}): " + ", ".join(cells))
 
 
 if __name__ == "__main__":
