@@ -35,5 +35,13 @@ report=$(run --report-unsupported /bin/busybox true 2>&1 >/dev/null)
 check report-unsupported "rseq" "$(echo "$report" | awk 'NR > 1 {print $1}' | tr '\n' ' ' | sed 's/ $//')"
 run /junk >/dev/null 2>&1; check non-elf-fails 125 $?
 run /no/such/binary >/dev/null 2>&1; check missing-binary 125 $?
+# A host without FSGSBASE (played): the default platform falls back to ptrace, an explicit systrap fails.
+out=$(CVISOR_TEST_NO_FSGSBASE=1 timeout -k 5 60 "$cvisor" do --root "$root" -- /bin/busybox echo fell back 2>"$work/smoke-err")
+check fallback-runs "fell back" "$out"
+check fallback-warns 1 "$(grep -c 'systrap platform does not run on this host; using ptrace' "$work/smoke-err")"
+CVISOR_TEST_NO_FSGSBASE=1 timeout -k 5 60 "$cvisor" --platform=systrap do --root "$root" -- /bin/busybox true \
+	>/dev/null 2>"$work/smoke-err"
+check explicit-systrap-fails 125 $?
+check explicit-systrap-says-why 1 "$(grep -c 'needs FSGSBASE' "$work/smoke-err")"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
