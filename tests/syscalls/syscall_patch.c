@@ -12,7 +12,11 @@
  * - a fork child and its parent patch their own copies only, and an
  *   exec'd child sees the program's original bytes;
  * - a thread with its own %gs base, and signals arriving during a loop of
- *   patched calls, work.
+ *   patched calls, work;
+ * - sites that straddle two 16-byte blocks (where one atomic store cannot
+ *   rewrite them) do all of the above too, at each of the six offsets; on
+ *   a platform that patches (its table shows in /proc/self/maps) they are
+ *   patched, and elsewhere their bytes stay as they were.
  * The sites are written in assembly so that their bytes are known.
  */
 #include <asm/prctl.h>
@@ -85,6 +89,26 @@ __asm__(".text\n"
 	"	mov %rdi, %rax\n"
 	"	jmp getpid_site_syscall\n"
 
+	/* getppid sites at offsets 10..15 of a 16-byte block: each straddles two blocks. */
+	".macro straddling_sites name\n"
+	".irp off, 10, 11, 12, 13, 14, 15\n"
+	"	.p2align 4\n"
+	"	.skip \\off, 0x90\n"
+	"	.globl \\name\\()_site_\\off\n"
+	"\\name\\()_site_\\off:\n"
+	"	mov $110, %eax\n"
+	"\\name\\()_syscall_\\off:\n"
+	"	syscall\n"
+	"	ret\n"
+	"	.globl syscall_at_\\name\\()_\\off\n"
+	"syscall_at_\\name\\()_\\off:\n"
+	"	mov %rdi, %rax\n"
+	"	jmp \\name\\()_syscall_\\off\n"
+	".endr\n"
+	".endm\n"
+	"straddling_sites straddle\n"
+	"straddling_sites hammered\n"	/* first called by the threads */
+
 	".p2align 4\n"
 	"	nop\n"
 	".globl getppid_site\n"
@@ -112,6 +136,20 @@ __asm__(".text\n"
 	"	ret\n");
 
 static const uint8_t getppid_bytes[7] = { 0xb8, 110, 0, 0, 0, 0x0f, 0x05 };
+
+#define STRADDLE(off) long straddle_site_##off(void); long syscall_at_straddle_##off(long nr);
+STRADDLE(10) STRADDLE(11) STRADDLE(12) STRADDLE(13) STRADDLE(14) STRADDLE(15)
+long hammered_site_10(void), hammered_site_13(void);
+#define NR_STRADDLE 6
+
+static long (*const straddle_sites[NR_STRADDLE])(void) = {
+	straddle_site_10, straddle_site_11, straddle_site_12,
+	straddle_site_13, straddle_site_14, straddle_site_15,
+};
+static long (*const syscall_at_straddle[NR_STRADDLE])(long) = {
+	syscall_at_straddle_10, syscall_at_straddle_11, syscall_at_straddle_12,
+	syscall_at_straddle_13, syscall_at_straddle_14, syscall_at_straddle_15,
+};
 
 TEST(patch, registers_flags_and_vectors_survive)
 {
@@ -231,6 +269,89 @@ TEST(patch, exec_child_sees_the_original_bytes)
 	CHECK(waitpid(pid, &status, 0) == pid);
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	EXPECT_EQ(getppid_fork_site(), (long)getppid());
+}
+
+/* Does this process have a syscall patch table (the platform patches)? */
+static bool patch_table_mapped(void)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	CHECK(f ? 0 : -1);
+	while (fgets(line, sizeof(line), f))
+		found |= strstr(line, "[syscall patches]") != NULL;
+	fclose(f);
+	return found;
+}
+
+TEST(patch, straddling_sites_answer_right_and_are_patched)
+{
+	long parent = getppid();
+
+	for (int k = 0; k < NR_STRADDLE; k++) {
+		const uint8_t *code = (const uint8_t *)straddle_sites[k];
+
+		CHECK(((uintptr_t)code & 15) == (uintptr_t)(10 + k) ? 0 : -1);
+		for (int i = 0; i < 100; i++)
+			EXPECT_EQ(straddle_sites[k](), parent);
+		if (!patch_table_mapped()) {
+			EXPECT_EQ(memcmp(code, getppid_bytes, sizeof(getppid_bytes)), 0);
+			continue;
+		}
+		/* jmp *abs32 into the table, whose address's third byte is 0x06 */
+		EXPECT_TRUE(code[0] == 0xff && code[1] == 0x24 && code[2] == 0x25);
+		EXPECT_EQ(code[5], 0x06);
+		EXPECT_EQ(code[6], 0x00);
+	}
+}
+
+TEST(patch, jump_to_a_straddling_syscall_instruction_uses_rax)
+{
+	for (int k = 0; k < NR_STRADDLE; k++) {
+		for (int i = 0; i < 20; i++)
+			EXPECT_EQ(straddle_sites[k](), (long)getppid());
+		for (int i = 0; i < 20; i++) {
+			EXPECT_EQ(syscall_at_straddle[k](SYS_getpid), (long)getpid());
+			EXPECT_EQ(syscall_at_straddle[k](SYS_getuid), (long)getuid());
+		}
+	}
+}
+
+static long (*straddle_hammered)(void);
+
+static void *straddle_hammer(void *arg)
+{
+	long bad = 0;
+
+	(void)arg;
+	pthread_barrier_wait(&hammer_start);
+	for (int i = 0; i < HAMMER_CALLS / 4; i++)
+		if (straddle_hammered() != hammer_expect)
+			bad++;
+	return (void *)bad;
+}
+
+/* Offsets 10 (the syscall instruction split between the blocks) and 13, first called here. */
+TEST(patch, threads_hammer_straddling_sites_while_they_are_patched)
+{
+	long (*const fresh[2])(void) = { hammered_site_10, hammered_site_13 };
+	pthread_t th[HAMMER_THREADS];
+
+	hammer_expect = getppid();
+	for (int s = 0; s < 2; s++) {
+		straddle_hammered = fresh[s];
+		CHECK(pthread_barrier_init(&hammer_start, NULL, HAMMER_THREADS));
+		for (int i = 0; i < HAMMER_THREADS; i++)
+			CHECK(pthread_create(&th[i], NULL, straddle_hammer, NULL));
+		for (int i = 0; i < HAMMER_THREADS; i++) {
+			void *bad;
+
+			CHECK(pthread_join(th[i], &bad));
+			EXPECT_EQ((long)bad, 0L);
+		}
+		pthread_barrier_destroy(&hammer_start);
+	}
 }
 
 static void *own_gs_thread(void *arg)

@@ -79,10 +79,16 @@ static void task_run(struct task *t)
 			syscall_dispatch(t);
 			break;
 		case EXIT_FAULT:
-			if (info.signo == SIGILL && syscall_patch_resume(t->mm, &t->regs))
+			switch (info.signo == SIGILL ? syscall_patch_sigill(t->mm, &t->regs) : PATCH_SIGILL_NOT_OURS) {
+			case PATCH_SIGILL_SYSCALL:
 				syscall_dispatch(t);
-			else
+				break;
+			case PATCH_SIGILL_RETRY:
+				break;
+			case PATCH_SIGILL_NOT_OURS:
 				handle_fault(t, &info);
+				break;
+			}
 			break;
 		case EXIT_INTERRUPT:
 			break;

@@ -18,28 +18,33 @@
  * What is checked: the seven bytes match with imm32 == the syscall number
  * the kernel reported from that very syscall instruction (site + 5), the
  * byte before is not a prefix or REX (which would make b8 part of another
- * instruction), the seven bytes lie in one 16-byte-aligned block (written
- * with one cmpxchg16b, so other threads see the old or the new sequence,
- * never a mix), and the page is a private mapping: the write breaks
+ * instruction), and the page is a private mapping: the write breaks
  * copy-on-write, so the file, the page cache and other processes (fork
- * children included) keep their bytes.
+ * children included) keep their bytes. Other threads see the old or the
+ * new sequence, never a mix: seven bytes inside one 16-byte block change
+ * with one cmpxchg16b; a site that straddles two blocks changes in steps
+ * (rewrite_in_steps()), its first byte 0x06 meanwhile.
  *
  * A thread that already ran the old mov and is about to run the syscall
  * at site + 5 when the bytes change now decodes the address's third byte,
- * 0x06: an invalid opcode, SIGILL at site + 5, which syscall_patch_resume()
+ * 0x06: an invalid opcode, SIGILL at site + 5, which syscall_patch_sigill()
  * turns back into the syscall it was (nr in %rax, as the mov left it). The
  * same holds for code that jumps straight to the syscall instruction with
- * its own %rax.
+ * its own %rax, such as a restarted syscall.
  *
  * What is assumed: nothing jumps into bytes 1-4 of the mov (the middle of
- * an instruction), and code is not read as data, except by the program's
- * own copies, which see the patch (as with any JIT-patching runtime).
+ * an instruction); code is not read as data, except by the program's own
+ * copies, which see the patch (as with any JIT-patching runtime); and a
+ * CPU that fetched a straddling site's old first byte runs that mov within
+ * SETTLE_NS (Linux's live patching waits with an IPI instead, which the
+ * Sentry cannot send).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include "lib/log.h"
 #include "lib/util.h"
 #include "platform/platform.h"
@@ -47,6 +52,8 @@
 #include "sentry/mm/syscall_patch.h"
 
 #define SITE_LEN 7
+#define INVALID_OPCODE 0x06	/* push %es: invalid in 64-bit mode */
+#define SETTLE_NS 2000
 
 /* Never worth patching: they need the full register and FP state anyway, or run once. */
 static bool nr_denied(uint64_t nr)
@@ -173,38 +180,122 @@ static int write_entry(struct mm *mm, uint32_t idx, uint64_t site, uint64_t nr)
 	return write_private(mm, entry_addr(idx), e, sizeof(e));
 }
 
-/* Swap the site's seven bytes from @from to @to inside its 16-byte block. */
-static bool swap_site(struct mm *mm, uint64_t site, const uint8_t from[SITE_LEN], const uint8_t to[SITE_LEN])
+/* Swap @len bytes at @addr, all inside one 16-byte block, from @from to @to: one atomic store. */
+static bool swap_in_block(struct mm *mm, uint64_t addr, const uint8_t *from, const uint8_t *to, size_t len)
 {
-	uint64_t blk = site & ~15ULL, off = site - blk;
+	uint64_t blk = addr & ~15ULL, off = addr - blk;
 	uint8_t old[16], new[16], *p;
 
+	BUG_ON(off + len > 16);
 	if (mm_translate(mm, blk, true, true, &p))
 		return false;
 	memcpy(old, p, 16);
-	if (memcmp(old + off, from, SITE_LEN) != 0)
+	if (memcmp(old + off, from, len) != 0)
 		return false;
 	memcpy(new, old, 16);
-	memcpy(new + off, to, SITE_LEN);
+	memcpy(new + off, to, len);
 	return cmpxchg16(p, old, new);
+}
+
+/*
+ * Long enough for any CPU that fetched a site's old first byte to be past
+ * that instruction: instruction fetch and decode take nanoseconds, and an
+ * interrupt in between makes the CPU fetch again.
+ */
+static void settle(void)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < SETTLE_NS);
+}
+
+struct site_part {
+	uint8_t off, len;
+};
+
+/*
+ * The steps of rewriting a site that straddles two 16-byte blocks, after
+ * its first byte became INVALID_OPCODE: the rest of the first block, then
+ * the second, except that bytes 5 and 6 (the syscall instruction, or the
+ * jump's last two address bytes, 06 00) go in the order that lets a thread
+ * waiting at site + 5 see only the old instruction or the invalid opcode.
+ */
+static int straddle_steps(uint64_t site, const uint8_t to[SITE_LEN], struct site_part parts[2])
+{
+	uint8_t split = (uint8_t)(16 - (site & 15));	/* bytes in the first block: 1..6 */
+	struct site_part first = { 1, (uint8_t)(split - 1) }, second = { split, (uint8_t)(SITE_LEN - split) };
+	int n = 0;
+
+	if (split == SITE_LEN - 1 && to[5] != INVALID_OPCODE) {
+		parts[n++] = second;	/* byte 6 first: 06 05 traps, 0f 00 would not */
+		parts[n++] = first;
+		return n;
+	}
+	if (first.len)
+		parts[n++] = first;
+	parts[n++] = second;
+	return n;
+}
+
+/*
+ * Rewrite a straddling site the way Linux patches live kernel text: its
+ * first byte becomes an invalid opcode (a thread arriving now traps and is
+ * resumed), then, after settle(), the other bytes change, then the first.
+ * On a mismatch (the guest rewrote the code meanwhile) every step taken is
+ * undone, as far as the bytes are still ours.
+ */
+static bool rewrite_in_steps(struct mm *mm, uint64_t site, const uint8_t from[SITE_LEN], const uint8_t to[SITE_LEN])
+{
+	static const uint8_t trap = INVALID_OPCODE;
+	struct site_part parts[2];
+	int n = straddle_steps(site, to, parts), done;
+
+	if (!swap_in_block(mm, site, from, &trap, 1))
+		return false;
+	settle();
+	for (done = 0; done < n; done++) {
+		const struct site_part *s = &parts[done];
+
+		if (!swap_in_block(mm, site + s->off, from + s->off, to + s->off, s->len))
+			break;
+	}
+	if (done == n && swap_in_block(mm, site, &trap, to, 1))
+		return true;
+	while (done-- > 0) {
+		const struct site_part *s = &parts[done];
+
+		swap_in_block(mm, site + s->off, to + s->off, from + s->off, s->len);
+	}
+	swap_in_block(mm, site, &trap, from, 1);
+	return false;
+}
+
+/* Rewrite a site's seven bytes from @from to @to, so that threads running them never see a mix. */
+static bool rewrite_site(struct mm *mm, uint64_t site, const uint8_t from[SITE_LEN], const uint8_t to[SITE_LEN])
+{
+	if ((site & 15) + SITE_LEN <= 16)
+		return swap_in_block(mm, site, from, to, SITE_LEN);
+	return rewrite_in_steps(mm, site, from, to);
 }
 
 void syscall_patch_site(struct mm *mm, const struct arch_regs *regs)
 {
-	uint64_t site = regs->rip - SITE_LEN, nr = regs->orig_rax, blk = site & ~15ULL;
-	uint8_t code[32], orig[SITE_LEN], jump[SITE_LEN];
-	const uint8_t *b = code + 16 + (site - blk);
+	uint64_t site = regs->rip - SITE_LEN, nr = regs->orig_rax;
+	uint8_t code[1 + SITE_LEN], orig[SITE_LEN], jump[SITE_LEN];
 	struct syscall_patches *p;
 	struct vma *v;
 	uint32_t idx;
 
-	if (!g_platform->fast_syscall_entry || nr_denied(nr) || site - blk > 16 - SITE_LEN ||
-	    blk < 16 || regs->rip > GUEST_TASK_SIZE)
+	if (!g_platform->fast_syscall_entry || nr_denied(nr) || regs->rip < SITE_LEN + 1 ||
+	    regs->rip > GUEST_TASK_SIZE)
 		return;
-	if (read_code(mm, blk - 16, code, sizeof(code)))
+	if (read_code(mm, site - 1, code, sizeof(code)))
 		return;
 	encode_original(orig, (uint32_t)nr);
-	if (memcmp(b, orig, SITE_LEN) != 0 || is_prefix_or_rex(b[-1]))
+	if (memcmp(code + 1, orig, SITE_LEN) != 0 || is_prefix_or_rex(code[0]))
 		return;
 	v = mm_find_vma(mm, site);
 	if (!v || (v->flags & VMA_SHARED) || !(v->prot & PROT_EXEC) || site + SITE_LEN > v->end)
@@ -215,34 +306,54 @@ void syscall_patch_site(struct mm *mm, const struct arch_regs *regs)
 	idx = p->nr_entries++;
 	if (write_entry(mm, idx, site, nr))
 		return;
+	/* Known before the bytes change: a thread that traps on them is recognized (even if this fails). */
+	p->site[idx] = site;
+	p->nr[idx] = (uint16_t)nr;
 	encode_jump(jump, idx);
-	if (swap_site(mm, site, orig, jump)) {
-		p->site[idx] = site;
-		p->nr[idx] = (uint16_t)nr;
-	}
+	rewrite_site(mm, site, orig, jump);
 }
 
-bool syscall_patch_resume(struct mm *mm, struct arch_regs *regs)
+/*
+ * A SIGILL at rip == site + 5 with the jump in place: the thread had run
+ * the old mov (or jumped to the syscall instruction itself) and found 06:
+ * it is that syscall, with its own %rax. At site + 5 with the original
+ * bytes back, or at site + 0 (the first byte was 06 while the site was
+ * rewritten in steps) with either sequence now in place, the instruction
+ * is valid again: run it again. Anything else is the guest's own SIGILL.
+ */
+enum patch_sigill syscall_patch_sigill(struct mm *mm, struct arch_regs *regs)
 {
 	struct syscall_patches *p = mm->patches;
-	uint64_t site = regs->rip - 5;
-	uint8_t code[SITE_LEN], jump[SITE_LEN];
+	uint8_t code[SITE_LEN], jump[SITE_LEN], orig[SITE_LEN];
 
 	if (!p)
-		return false;
+		return PATCH_SIGILL_NOT_OURS;
 	for (uint32_t idx = 1; idx < p->nr_entries; idx++) {
-		if (p->site[idx] != site)
+		uint64_t site = p->site[idx];
+		bool is_jump, is_orig;
+
+		if (!site || (regs->rip != site && regs->rip != site + 5) || read_code(mm, site, code, SITE_LEN))
 			continue;
 		encode_jump(jump, idx);
-		if (read_code(mm, site, code, SITE_LEN) || memcmp(code, jump, SITE_LEN) != 0)
-			return false;
-		regs->orig_rax = regs->rax;
-		regs->rip = site + SITE_LEN;
-		regs->rcx = regs->rip;
-		regs->r11 = regs->eflags;
-		return true;
+		encode_original(orig, p->nr[idx]);
+		is_jump = memcmp(code, jump, SITE_LEN) == 0;
+		is_orig = memcmp(code, orig, SITE_LEN) == 0;
+		if (regs->rip == site + 5 && is_jump) {
+			log_debug("SIGILL at patched site %#lx + 5: syscall %lu", (unsigned long)site,
+				  (unsigned long)regs->rax);
+			regs->orig_rax = regs->rax;
+			regs->rip = site + SITE_LEN;
+			regs->rcx = regs->rip;
+			regs->r11 = regs->eflags;
+			return PATCH_SIGILL_SYSCALL;
+		}
+		if ((regs->rip == site && (is_jump || is_orig)) || (regs->rip == site + 5 && is_orig)) {
+			log_debug("SIGILL at %#lx while site %#lx changed: again", (unsigned long)regs->rip,
+				  (unsigned long)site);
+			return PATCH_SIGILL_RETRY;
+		}
 	}
-	return false;
+	return PATCH_SIGILL_NOT_OURS;
 }
 
 void syscall_patch_range_changing(struct mm *mm, uint64_t start, uint64_t end)
@@ -259,7 +370,7 @@ void syscall_patch_range_changing(struct mm *mm, uint64_t start, uint64_t end)
 			continue;
 		encode_jump(jump, idx);
 		encode_original(orig, p->nr[idx]);
-		swap_site(mm, p->site[idx], jump, orig);
+		rewrite_site(mm, p->site[idx], jump, orig);
 	}
 	log_debug("syscall patches of an mm undone: the guest changes [%#lx, %#lx)", (unsigned long)start,
 		  (unsigned long)end);

@@ -14,7 +14,7 @@ struct mm;
 struct arch_regs;
 
 /* Where the table lives in every guest mm that has patches: the third
- * address byte, 0x06, is an invalid opcode (see syscall_patch_resume). */
+ * address byte, 0x06, is an invalid opcode (see syscall_patch_sigill). */
 #define PATCH_TABLE_ADDR 0x60000ULL
 #define PATCH_TABLE_SIZE 0x10000ULL
 #define PATCH_ENTRY_SIZE 32
@@ -29,12 +29,14 @@ struct syscall_patches {
 
 /* After a trapped syscall (@regs: rip after the syscall, orig_rax its number): maybe patch its site. */
 void syscall_patch_site(struct mm *mm, const struct arch_regs *regs);
-/*
- * A SIGILL at @regs->rip: if it is the old syscall instruction of a
- * patched site (the thread had run the old mov when the site changed
- * under it), rewrite @regs as that syscall and return true.
- */
-bool syscall_patch_resume(struct mm *mm, struct arch_regs *regs);
+enum patch_sigill {
+	PATCH_SIGILL_NOT_OURS,	/* the guest's own: deliver it */
+	PATCH_SIGILL_SYSCALL,	/* @regs now describe the syscall the thread was making */
+	PATCH_SIGILL_RETRY,	/* it met a site while it changed: resume it unchanged */
+};
+
+/* A SIGILL at @regs->rip: was it a thread running into a site being (or once) patched? */
+enum patch_sigill syscall_patch_sigill(struct mm *mm, struct arch_regs *regs);
 /* The guest is about to change [start, end): undo all patches first if that touches the table. */
 void syscall_patch_range_changing(struct mm *mm, uint64_t start, uint64_t end);
 /* fork() and teardown. */
