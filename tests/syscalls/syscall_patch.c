@@ -16,7 +16,11 @@
  * - sites that straddle two 16-byte blocks (where one atomic store cannot
  *   rewrite them) do all of the above too, at each of the six offsets; on
  *   a platform that patches (its table shows in /proc/self/maps) they are
- *   patched, and elsewhere their bytes stay as they were.
+ *   patched, and elsewhere their bytes stay as they were;
+ * - glibc's read sites (`xor %eax, %eax; syscall; cmp $-4096, %rax`) at
+ *   all 16 offsets: results and the cmp's branch, patching, and threads
+ *   blocked in a read while its site is patched, interrupted by SA_RESTART
+ *   signals, returning where the cmp was.
  * The sites are written in assembly so that their bytes are known.
  */
 #include <asm/prctl.h>
@@ -24,6 +28,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/time.h>
+#include <time.h>
 #include "harness.h"
 
 struct site_regs {
@@ -109,6 +114,29 @@ __asm__(".text\n"
 	"straddling_sites straddle\n"
 	"straddling_sites hammered\n"	/* first called by the threads */
 
+	/*
+	 * glibc's read: xor %eax,%eax; syscall; cmp $-4096,%rax, at every
+	 * offset of a 16-byte block (from 7 on, it straddles two). Returns
+	 * what read returned, or 0x7777 where the cmp said it failed.
+	 */
+	".macro read_sites name\n"
+	".irp off, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15\n"
+	"	.p2align 4\n"
+	"	.skip \\off, 0x90\n"
+	"	.globl \\name\\()_\\off\n"
+	"\\name\\()_\\off:\n"
+	"	xor %eax, %eax\n"
+	"	syscall\n"
+	"	cmp $-4096, %rax\n"
+	"	ja 1f\n"
+	"	ret\n"
+	"1:	mov $0x7777, %eax\n"
+	"	ret\n"
+	".endr\n"
+	".endm\n"
+	"read_sites read_site\n"
+	"read_sites blocking_read_site\n"	/* first called by a thread that blocks */
+
 	".p2align 4\n"
 	"	nop\n"
 	".globl getppid_site\n"
@@ -140,6 +168,21 @@ static const uint8_t getppid_bytes[7] = { 0xb8, 110, 0, 0, 0, 0x0f, 0x05 };
 #define STRADDLE(off) long straddle_site_##off(void); long syscall_at_straddle_##off(long nr);
 STRADDLE(10) STRADDLE(11) STRADDLE(12) STRADDLE(13) STRADDLE(14) STRADDLE(15)
 long hammered_site_10(void), hammered_site_13(void);
+
+#define READ_SITES(name) \
+	long name##_0(int, void *, size_t), name##_1(int, void *, size_t), name##_2(int, void *, size_t), \
+		name##_3(int, void *, size_t), name##_4(int, void *, size_t), name##_5(int, void *, size_t), \
+		name##_6(int, void *, size_t), name##_7(int, void *, size_t), name##_8(int, void *, size_t), \
+		name##_9(int, void *, size_t), name##_10(int, void *, size_t), name##_11(int, void *, size_t), \
+		name##_12(int, void *, size_t), name##_13(int, void *, size_t), name##_14(int, void *, size_t), \
+		name##_15(int, void *, size_t); \
+	static long (*const name##s[16])(int, void *, size_t) = { \
+		name##_0, name##_1, name##_2, name##_3, name##_4, name##_5, name##_6, name##_7, \
+		name##_8, name##_9, name##_10, name##_11, name##_12, name##_13, name##_14, name##_15, \
+	};
+READ_SITES(read_site)
+READ_SITES(blocking_read_site)
+#define READ_FAILED 0x7777
 #define NR_STRADDLE 6
 
 static long (*const straddle_sites[NR_STRADDLE])(void) = {
@@ -352,6 +395,87 @@ TEST(patch, threads_hammer_straddling_sites_while_they_are_patched)
 		}
 		pthread_barrier_destroy(&hammer_start);
 	}
+}
+
+TEST(patch, read_sites_answer_right_and_are_patched)
+{
+	int fd = CHECK(open("/dev/zero", O_RDONLY));
+	bool table = false;
+
+	for (int k = 0; k < 16; k++) {
+		const uint8_t *code = (const uint8_t *)read_sites[k];
+		uint8_t buf[4];
+
+		CHECK(((uintptr_t)code & 15) == (uintptr_t)k ? 0 : -1);
+		for (int i = 0; i < 50; i++) {
+			memset(buf, 0xff, sizeof(buf));
+			EXPECT_EQ(read_sites[k](fd, buf, 3), 3);
+			EXPECT_TRUE(buf[0] == 0 && buf[2] == 0 && buf[3] == 0xff);
+			EXPECT_EQ(read_sites[k](-1, buf, 1), READ_FAILED);	/* EBADF: the cmp's branch */
+		}
+		table = table || patch_table_mapped();
+		if (!table) {
+			EXPECT_TRUE(code[0] == 0x31 && code[1] == 0xc0 && code[2] == 0x0f && code[4] == 0x48);
+			continue;
+		}
+		/* jmp *abs32 into the table, then ud2 */
+		EXPECT_TRUE(code[0] == 0xff && code[1] == 0x24 && code[2] == 0x25);
+		EXPECT_TRUE(code[7] == 0x0f && code[8] == 0x0b);
+	}
+	close(fd);
+}
+
+static int blocking_fds[2];
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* Reads one byte from the pipe through site @arg: its first call blocks there. */
+static void *blocking_reader(void *arg)
+{
+	long k = (long)arg;
+	char c = 0;
+	long r = blocking_read_sites[k](blocking_fds[0], &c, 1);
+
+	return (void *)(r == 1 && c == 'a' + k ? 0L : r == 1 ? 2L : 1L);
+}
+
+/*
+ * A thread blocks in its site's first read (trapped; the site is patched
+ * under it), is interrupted by SA_RESTART signals (the read restarts at
+ * the patched site's syscall instruction), and returns to the bytes where
+ * the cmp was. A second thread then blocks on the site's fast path, and is
+ * interrupted too. Every offset of a 16-byte block.
+ */
+TEST(patch, blocked_reads_return_through_patched_sites)
+{
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART };
+	struct timespec pause = { 0, 5000000 };
+
+	CHECK(sigaction(SIGUSR1, &sa, NULL));
+	CHECK(pipe(blocking_fds));
+	for (long k = 0; k < 16; k++) {
+		for (int round = 0; round < 2; round++) {
+			pthread_t th;
+			void *res;
+			char c = (char)('a' + k);
+
+			CHECK(pthread_create(&th, NULL, blocking_reader, (void *)k));
+			for (int i = 0; i < 3; i++) {
+				nanosleep(&pause, NULL);
+				pthread_kill(th, SIGUSR1);
+			}
+			nanosleep(&pause, NULL);
+			CHECK(write(blocking_fds[1], &c, 1));
+			CHECK(pthread_join(th, &res));
+			EXPECT_EQ((long)res, 0L);
+		}
+	}
+	close(blocking_fds[0]);
+	close(blocking_fds[1]);
+	signal(SIGUSR1, SIG_DFL);
 }
 
 static void *own_gs_thread(void *arg)

@@ -1,43 +1,57 @@
 // SPDX-License-Identifier: MIT
 /*
- * Syscall-site patching. A trapped syscall whose site reads
+ * Syscall-site patching. A trapped syscall whose site has one of two shapes
  *
- *	b8 <nr:le32>	mov $nr, %eax
- *	0f 05		syscall
+ *	mov:	b8 <nr:le32>	mov $nr, %eax		(any nr)
+ *		0f 05		syscall
+ *
+ *	xor:	31 c0		xor %eax, %eax		(read, as glibc calls it)
+ *		0f 05		syscall
+ *		48 3d 00 f0 ff ff	cmp $-4096, %rax
  *
  * is rewritten into `ff 24 25 <abs32>` (jmp *abs32), a jump through the
- * first quadword of its own 32-byte entry in the mm's trampoline table:
+ * first quadword of its own entry in the mm's trampoline table, which
+ * enters the platform's fast path (the table's header) with
+ * %rcx = nr << 48 | where to return:
  *
- *	+0	.quad +8
- *	+8	movabs $(nr << 48 | site + 7), %rcx
- *	+18	jmp *PATCH_TABLE_ADDR		(the header: the platform's fast entry)
+ *	mov entry (32 bytes)			xor entry (64 bytes)
+ *	+0  .quad +8				+0  .quad +8
+ *	+8  movabs $(nr<<48 | site+7), %rcx	+8  movabs $(0<<48 | +27), %rcx
+ *	+18 jmp *PATCH_TABLE_ADDR		+18 jmp *PATCH_TABLE_ADDR
+ *						+25 syscall	(a restart runs this)
+ *						+27 cmp $-4096, %rax
+ *						+33 jmp *site+10
  *
- * The fast entry expects exactly what the original pair leaves dead: %rax
- * (about to become nr), %rcx and %r11 (clobbered by syscall).
+ * The fast entry expects exactly what the original sequence leaves dead:
+ * %rax (about to become nr), %rcx and %r11 (clobbered by syscall). A xor
+ * site's last three bytes become `0f 0b cc` (ud2).
  *
- * What is checked: the seven bytes match with imm32 == the syscall number
- * the kernel reported from that very syscall instruction (site + 5), the
- * byte before is not a prefix or REX (which would make b8 part of another
+ * What is checked: the bytes match (for mov, imm32 == the syscall number
+ * the kernel reported from that very syscall instruction), the byte before
+ * is not a prefix or REX (which would make the first byte part of another
  * instruction), and the page is a private mapping: the write breaks
  * copy-on-write, so the file, the page cache and other processes (fork
  * children included) keep their bytes. Other threads see the old or the
- * new sequence, never a mix: seven bytes inside one 16-byte block change
- * with one cmpxchg16b; a site that straddles two blocks changes in steps
- * (rewrite_in_steps()), its first byte 0x06 meanwhile.
+ * new sequence, never a mix: a site inside one 16-byte block changes with
+ * one cmpxchg16b; one that straddles two changes in steps (rewrite_in_steps()).
  *
- * A thread that already ran the old mov and is about to run the syscall
- * at site + 5 when the bytes change now decodes the address's third byte,
- * 0x06: an invalid opcode, SIGILL at site + 5, which syscall_patch_sigill()
- * turns back into the syscall it was (nr in %rax, as the mov left it). The
- * same holds for code that jumps straight to the syscall instruction with
- * its own %rax, such as a restarted syscall.
+ * Threads caught inside a site as it changes run into invalid opcodes, and
+ * syscall_patch_sigill() finishes what they were doing (see site_sigill()):
+ * the jump's third address byte is 0x06, so a thread at a mov site's
+ * syscall instruction (having run the old mov, jumped there with its own
+ * %rax, or restarted) traps there and is that syscall; a xor entry's
+ * second address byte is an invalid opcode too (see xor_entry_index()), so
+ * a thread coming back from a read at site + 4, where the cmp was, traps
+ * and goes on at its entry's cmp; one at a xor site's syscall instruction
+ * runs `and $abs32, %eax` (0 stays 0), then the ud2, and is the read.
  *
- * What is assumed: nothing jumps into bytes 1-4 of the mov (the middle of
- * an instruction); code is not read as data, except by the program's own
- * copies, which see the patch (as with any JIT-patching runtime); and a
- * CPU that fetched a straddling site's old first byte runs that mov within
- * SETTLE_NS (Linux's live patching waits with an IPI instead, which the
- * Sentry cannot send).
+ * What is assumed: nothing jumps into the middle of an instruction of a
+ * site, nor to a xor site's syscall instruction with %rax other than 0
+ * (the Sentry's own restarts of read put 0 there); code is not read as
+ * data, except by the program's own copies, which see the patch (as with
+ * any JIT-patching runtime); and a CPU that fetched an instruction's old
+ * first byte runs that instruction within SETTLE_NS (Linux's live patching
+ * waits with an IPI instead, which the Sentry cannot send).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,9 +65,24 @@
 #include "sentry/mm/mm.h"
 #include "sentry/mm/syscall_patch.h"
 
-#define SITE_LEN 7
+#define MAX_SITE_LEN 10
+#define JUMP_LEN 7
 #define INVALID_OPCODE 0x06	/* push %es: invalid in 64-bit mode */
 #define SETTLE_NS 2000
+#define XOR_CONT_OFF 27		/* a xor entry's cmp: where its reads return */
+
+struct site_shape {
+	uint8_t len;
+	uint8_t ret_off;	/* the trapped syscall's return address: site + ret_off */
+	uint16_t starts;	/* offsets where an instruction starts, in either sequence */
+	uint8_t orig[MAX_SITE_LEN];	/* mov: imm32 left 0 */
+};
+
+static const struct site_shape shapes[] = {
+	[PATCH_MOV] = { 7, 7, 1 << 0 | 1 << 5, { 0xb8, 0, 0, 0, 0, 0x0f, 0x05 } },
+	[PATCH_XOR] = { 10, 4, 1 << 0 | 1 << 2 | 1 << 4 | 1 << 7,
+			{ 0x31, 0xc0, 0x0f, 0x05, 0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff } },
+};
 
 /* Never worth patching: they need the full register and FP state anyway, or run once. */
 static bool nr_denied(uint64_t nr)
@@ -130,19 +159,60 @@ static uint64_t entry_addr(uint32_t idx)
 	return PATCH_TABLE_ADDR + (uint64_t)idx * PATCH_ENTRY_SIZE;
 }
 
-static void encode_jump(uint8_t out[SITE_LEN], uint32_t idx)
+/*
+ * xor entries sit where their address's second byte, (idx >> 3) & 0xff,
+ * is an invalid opcode: the byte a thread returning to a xor site's old
+ * cmp meets. 16 such groups of 8 entries, two per xor entry.
+ */
+static const uint8_t xor_groups[] = { 0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27,
+				      0x2f, 0x37, 0x3f, 0x60, 0x61, 0xd4, 0xd5, 0xd6 };
+#define XOR_PER_GROUP 4
+
+static bool in_xor_group(uint32_t idx)
+{
+	return memchr(xor_groups, (int)((idx >> 3) & 0xff), sizeof(xor_groups)) != NULL;
+}
+
+static uint32_t xor_entry_index(uint32_t n)
+{
+	return (uint32_t)xor_groups[n / XOR_PER_GROUP] * 8 + (n % XOR_PER_GROUP) * 2;
+}
+
+/* A free entry for a site of @kind, or 0. */
+static uint32_t entry_alloc(struct syscall_patches *p, enum patch_kind kind)
+{
+	uint32_t idx;
+
+	if (kind == PATCH_XOR) {
+		if (p->xor_used >= sizeof(xor_groups) * XOR_PER_GROUP)
+			return 0;
+		idx = xor_entry_index(p->xor_used++);
+	} else {
+		while (p->mov_next < PATCH_MAX_ENTRIES && in_xor_group(p->mov_next))
+			p->mov_next++;
+		if (p->mov_next >= PATCH_MAX_ENTRIES)
+			return 0;
+		idx = p->mov_next++;
+	}
+	p->nr_entries = MAX(p->nr_entries, idx + 1);
+	return idx;
+}
+
+static void encode_original(uint8_t out[MAX_SITE_LEN], enum patch_kind kind, uint32_t nr)
+{
+	memcpy(out, shapes[kind].orig, MAX_SITE_LEN);
+	if (kind == PATCH_MOV)
+		memcpy(out + 1, &nr, 4);
+}
+
+static void encode_jump(uint8_t out[MAX_SITE_LEN], enum patch_kind kind, uint32_t idx)
 {
 	uint32_t target = (uint32_t)entry_addr(idx);
 
 	out[0] = 0xff, out[1] = 0x24, out[2] = 0x25;
 	memcpy(out + 3, &target, 4);
-}
-
-static void encode_original(uint8_t out[SITE_LEN], uint32_t nr)
-{
-	out[0] = 0xb8;
-	memcpy(out + 1, &nr, 4);
-	out[5] = 0x0f, out[6] = 0x05;
+	if (kind == PATCH_XOR)
+		out[7] = 0x0f, out[8] = 0x0b, out[9] = 0xcc;	/* ud2; int3 */
 }
 
 /* The mm's table, mapped on first use; NULL when patching is off for it. */
@@ -162,14 +232,27 @@ static struct syscall_patches *table(struct mm *mm)
 		return NULL;
 	}
 	mm->patches->nr_entries = 1;
+	mm->patches->mov_next = 1;
 	return mm->patches;
 }
 
-static int write_entry(struct mm *mm, uint32_t idx, uint64_t site, uint64_t nr)
+static uint64_t xor_continuation(uint32_t idx)
 {
-	uint8_t e[PATCH_ENTRY_SIZE];
-	uint64_t self = entry_addr(idx) + 8, rcx = nr << 48 | (site + SITE_LEN);
+	return entry_addr(idx) + XOR_CONT_OFF;
+}
+
+static int write_entry(struct mm *mm, uint32_t idx, enum patch_kind kind, uint64_t site, uint64_t nr)
+{
+	static const uint8_t xor_tail[] = {
+		0x0f, 0x05,				/* +25 syscall */
+		0x48, 0x3d, 0x00, 0xf0, 0xff, 0xff,	/* +27 cmp $-4096, %rax */
+		0xff, 0x25, 0x00, 0x00, 0x00, 0x00,	/* +33 jmp *0(%rip) */
+	};
+	uint8_t e[2 * PATCH_ENTRY_SIZE];
+	uint64_t self = entry_addr(idx) + 8, back = site + shapes[kind].len;
+	uint64_t rcx = nr << 48 | (kind == PATCH_XOR ? xor_continuation(idx) : back);
 	uint32_t header = (uint32_t)PATCH_TABLE_ADDR;
+	size_t len = kind == PATCH_XOR ? 2 * PATCH_ENTRY_SIZE : PATCH_ENTRY_SIZE;
 
 	memset(e, 0xcc, sizeof(e));		/* int3 */
 	memcpy(e, &self, 8);
@@ -177,7 +260,11 @@ static int write_entry(struct mm *mm, uint32_t idx, uint64_t site, uint64_t nr)
 	memcpy(e + 10, &rcx, 8);
 	e[18] = 0xff, e[19] = 0x24, e[20] = 0x25;	/* jmp *abs32 */
 	memcpy(e + 21, &header, 4);
-	return write_private(mm, entry_addr(idx), e, sizeof(e));
+	if (kind == PATCH_XOR) {
+		memcpy(e + 25, xor_tail, sizeof(xor_tail));
+		memcpy(e + 39, &back, 8);	/* +39: the jmp's target, site + 10 */
+	}
+	return write_private(mm, entry_addr(idx), e, len);
 }
 
 /* Swap @len bytes at @addr, all inside one 16-byte block, from @from to @to: one atomic store. */
@@ -212,146 +299,172 @@ static void settle(void)
 	while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < SETTLE_NS);
 }
 
-struct site_part {
-	uint8_t off, len;
-};
-
 /*
- * The steps of rewriting a site that straddles two 16-byte blocks, after
- * its first byte became INVALID_OPCODE: the rest of the first block, then
- * the second, except that bytes 5 and 6 (the syscall instruction, or the
- * jump's last two address bytes, 06 00) go in the order that lets a thread
- * waiting at site + 5 see only the old instruction or the invalid opcode.
+ * Rewrite a straddling site the way Linux patches live kernel text: every
+ * byte where an instruction starts, in the old or the new sequence, first
+ * becomes an invalid opcode (a thread arriving there now traps and is
+ * finished by syscall_patch_sigill()); after settle() the other bytes
+ * change, which no thread is about to run; last the starts take their new
+ * values. On a mismatch (the guest rewrote the code meanwhile) the first
+ * two steps are undone as far as the bytes are still ours.
  */
-static int straddle_steps(uint64_t site, const uint8_t to[SITE_LEN], struct site_part parts[2])
-{
-	uint8_t split = (uint8_t)(16 - (site & 15));	/* bytes in the first block: 1..6 */
-	struct site_part first = { 1, (uint8_t)(split - 1) }, second = { split, (uint8_t)(SITE_LEN - split) };
-	int n = 0;
-
-	if (split == SITE_LEN - 1 && to[5] != INVALID_OPCODE) {
-		parts[n++] = second;	/* byte 6 first: 06 05 traps, 0f 00 would not */
-		parts[n++] = first;
-		return n;
-	}
-	if (first.len)
-		parts[n++] = first;
-	parts[n++] = second;
-	return n;
-}
-
-/*
- * Rewrite a straddling site the way Linux patches live kernel text: its
- * first byte becomes an invalid opcode (a thread arriving now traps and is
- * resumed), then, after settle(), the other bytes change, then the first.
- * On a mismatch (the guest rewrote the code meanwhile) every step taken is
- * undone, as far as the bytes are still ours.
- */
-static bool rewrite_in_steps(struct mm *mm, uint64_t site, const uint8_t from[SITE_LEN], const uint8_t to[SITE_LEN])
+static bool rewrite_in_steps(struct mm *mm, uint64_t site, const struct site_shape *shape, const uint8_t *from,
+			     const uint8_t *to)
 {
 	static const uint8_t trap = INVALID_OPCODE;
-	struct site_part parts[2];
-	int n = straddle_steps(site, to, parts), done;
+	uint8_t mid[MAX_SITE_LEN];
+	unsigned int i, trapped = 0, split = 16 - (site & 15);
+	bool ok = true;
 
-	if (!swap_in_block(mm, site, from, &trap, 1))
+	memcpy(mid, from, shape->len);
+	for (i = 0; i < shape->len && ok; i++) {
+		if (!(shape->starts & (1u << i)) || from[i] == INVALID_OPCODE)
+			continue;
+		ok = swap_in_block(mm, site + i, from + i, &trap, 1);
+		if (ok)
+			trapped |= 1u << i, mid[i] = INVALID_OPCODE;
+	}
+	if (ok) {
+		uint8_t next[MAX_SITE_LEN];
+
+		settle();
+		for (i = 0; i < shape->len; i++)
+			next[i] = shape->starts & (1u << i) ? mid[i] : to[i];
+		ok = swap_in_block(mm, site, mid, next, split);
+		if (ok && !swap_in_block(mm, site + split, mid + split, next + split, shape->len - split)) {
+			swap_in_block(mm, site, next, mid, split);
+			ok = false;
+		}
+	}
+	if (!ok) {
+		for (i = 0; i < shape->len; i++)
+			if (trapped & (1u << i))
+				swap_in_block(mm, site + i, &trap, from + i, 1);
 		return false;
-	settle();
-	for (done = 0; done < n; done++) {
-		const struct site_part *s = &parts[done];
-
-		if (!swap_in_block(mm, site + s->off, from + s->off, to + s->off, s->len))
-			break;
 	}
-	if (done == n && swap_in_block(mm, site, &trap, to, 1))
-		return true;
-	while (done-- > 0) {
-		const struct site_part *s = &parts[done];
-
-		swap_in_block(mm, site + s->off, to + s->off, from + s->off, s->len);
-	}
-	swap_in_block(mm, site, &trap, from, 1);
-	return false;
+	for (i = shape->len; i-- > 0;)
+		if ((shape->starts & (1u << i)) && mid[i] != to[i])
+			swap_in_block(mm, site + i, mid + i, to + i, 1);
+	return true;
 }
 
-/* Rewrite a site's seven bytes from @from to @to, so that threads running them never see a mix. */
-static bool rewrite_site(struct mm *mm, uint64_t site, const uint8_t from[SITE_LEN], const uint8_t to[SITE_LEN])
+/* Rewrite a site from @from to @to, so that threads running it never see a mix. */
+static bool rewrite_site(struct mm *mm, uint64_t site, enum patch_kind kind, const uint8_t *from, const uint8_t *to)
 {
-	if ((site & 15) + SITE_LEN <= 16)
-		return swap_in_block(mm, site, from, to, SITE_LEN);
-	return rewrite_in_steps(mm, site, from, to);
+	const struct site_shape *shape = &shapes[kind];
+
+	if ((site & 15) + shape->len <= 16)
+		return swap_in_block(mm, site, from, to, shape->len);
+	return rewrite_in_steps(mm, site, shape, from, to);
+}
+
+/* The shape of the site a trapped syscall came from, or -1. */
+static int site_kind(struct mm *mm, const struct arch_regs *regs, uint64_t *site)
+{
+	uint8_t code[1 + MAX_SITE_LEN], orig[MAX_SITE_LEN];
+
+	for (int kind = 0; kind < (int)ARRAY_SIZE(shapes); kind++) {
+		const struct site_shape *shape = &shapes[kind];
+		uint64_t s = regs->rip - shape->ret_off;
+
+		if (regs->rip < shape->ret_off + 1u || (kind == PATCH_XOR && regs->orig_rax != 0) ||
+		    read_code(mm, s - 1, code, 1u + shape->len))
+			continue;
+		encode_original(orig, kind, (uint32_t)regs->orig_rax);
+		if (memcmp(code + 1, orig, shape->len) == 0 && !is_prefix_or_rex(code[0])) {
+			*site = s;
+			return kind;
+		}
+	}
+	return -1;
 }
 
 void syscall_patch_site(struct mm *mm, const struct arch_regs *regs)
 {
-	uint64_t site = regs->rip - SITE_LEN, nr = regs->orig_rax;
-	uint8_t code[1 + SITE_LEN], orig[SITE_LEN], jump[SITE_LEN];
+	uint8_t orig[MAX_SITE_LEN], jump[MAX_SITE_LEN];
+	uint64_t nr = regs->orig_rax, site;
 	struct syscall_patches *p;
 	struct vma *v;
 	uint32_t idx;
+	int kind;
 
-	if (!g_platform->fast_syscall_entry || nr_denied(nr) || regs->rip < SITE_LEN + 1 ||
-	    regs->rip > GUEST_TASK_SIZE)
+	if (!g_platform->fast_syscall_entry || nr_denied(nr) || regs->rip > GUEST_TASK_SIZE)
 		return;
-	if (read_code(mm, site - 1, code, sizeof(code)))
-		return;
-	encode_original(orig, (uint32_t)nr);
-	if (memcmp(code + 1, orig, SITE_LEN) != 0 || is_prefix_or_rex(code[0]))
+	kind = site_kind(mm, regs, &site);
+	if (kind < 0)
 		return;
 	v = mm_find_vma(mm, site);
-	if (!v || (v->flags & VMA_SHARED) || !(v->prot & PROT_EXEC) || site + SITE_LEN > v->end)
+	if (!v || (v->flags & VMA_SHARED) || !(v->prot & PROT_EXEC) || site + shapes[kind].len > v->end)
 		return;
 	p = table(mm);
-	if (!p || p->nr_entries >= PATCH_MAX_ENTRIES)
+	if (!p)
 		return;
-	idx = p->nr_entries++;
-	if (write_entry(mm, idx, site, nr))
+	idx = entry_alloc(p, kind);
+	if (!idx || write_entry(mm, idx, kind, site, nr))
 		return;
 	/* Known before the bytes change: a thread that traps on them is recognized (even if this fails). */
 	p->site[idx] = site;
 	p->nr[idx] = (uint16_t)nr;
-	encode_jump(jump, idx);
-	rewrite_site(mm, site, orig, jump);
+	p->kind[idx] = (uint8_t)kind;
+	encode_original(orig, kind, (uint32_t)nr);
+	encode_jump(jump, kind, idx);
+	rewrite_site(mm, site, kind, orig, jump);
+}
+
+/* @regs become the syscall in %rax, returning to @ret. */
+static enum patch_sigill as_syscall(struct arch_regs *regs, uint64_t ret)
+{
+	regs->orig_rax = regs->rax;
+	regs->rip = ret;
+	regs->rcx = ret;
+	regs->r11 = regs->eflags;
+	return PATCH_SIGILL_SYSCALL;
 }
 
 /*
- * A SIGILL at rip == site + 5 with the jump in place: the thread had run
- * the old mov (or jumped to the syscall instruction itself) and found 06:
- * it is that syscall, with its own %rax. At site + 5 with the original
- * bytes back, or at site + 0 (the first byte was 06 while the site was
- * rewritten in steps) with either sequence now in place, the instruction
- * is valid again: run it again. Anything else is the guest's own SIGILL.
+ * A thread trapped at @off of a site that now holds its jump (@patched) or
+ * its original bytes. Where the bytes at @off are valid again, it runs them
+ * again; the traps the patched sequence sets on purpose finish the thread's
+ * syscall or its return from one (see the top of this file).
  */
+static enum patch_sigill site_sigill(uint32_t idx, enum patch_kind kind, uint64_t site, unsigned int off,
+				     bool patched, struct arch_regs *regs)
+{
+	if (kind == PATCH_MOV && off == 5 && patched)
+		return as_syscall(regs, site + 7);
+	if (kind == PATCH_XOR && off == 4 && patched) {
+		regs->rip = xor_continuation(idx);	/* the cmp the thread was returning to */
+		return PATCH_SIGILL_RETRY;
+	}
+	if (kind == PATCH_XOR && off == 7)	/* after `and` at +2: the read */
+		return as_syscall(regs, patched ? xor_continuation(idx) : site + 4);
+	return PATCH_SIGILL_RETRY;
+}
+
 enum patch_sigill syscall_patch_sigill(struct mm *mm, struct arch_regs *regs)
 {
 	struct syscall_patches *p = mm->patches;
-	uint8_t code[SITE_LEN], jump[SITE_LEN], orig[SITE_LEN];
+	uint8_t code[MAX_SITE_LEN], jump[MAX_SITE_LEN], orig[MAX_SITE_LEN];
 
 	if (!p)
 		return PATCH_SIGILL_NOT_OURS;
 	for (uint32_t idx = 1; idx < p->nr_entries; idx++) {
-		uint64_t site = p->site[idx];
-		bool is_jump, is_orig;
+		uint64_t site = p->site[idx], off = regs->rip - site;
+		enum patch_kind kind = p->kind[idx];
+		const struct site_shape *shape = &shapes[kind];
+		bool patched;
 
-		if (!site || (regs->rip != site && regs->rip != site + 5) || read_code(mm, site, code, SITE_LEN))
+		if (!site || off >= shape->len || !(shape->starts & (1u << off)) ||
+		    read_code(mm, site, code, shape->len))
 			continue;
-		encode_jump(jump, idx);
-		encode_original(orig, p->nr[idx]);
-		is_jump = memcmp(code, jump, SITE_LEN) == 0;
-		is_orig = memcmp(code, orig, SITE_LEN) == 0;
-		if (regs->rip == site + 5 && is_jump) {
-			log_debug("SIGILL at patched site %#lx + 5: syscall %lu", (unsigned long)site,
-				  (unsigned long)regs->rax);
-			regs->orig_rax = regs->rax;
-			regs->rip = site + SITE_LEN;
-			regs->rcx = regs->rip;
-			regs->r11 = regs->eflags;
-			return PATCH_SIGILL_SYSCALL;
-		}
-		if ((regs->rip == site && (is_jump || is_orig)) || (regs->rip == site + 5 && is_orig)) {
-			log_debug("SIGILL at %#lx while site %#lx changed: again", (unsigned long)regs->rip,
-				  (unsigned long)site);
-			return PATCH_SIGILL_RETRY;
-		}
+		encode_jump(jump, kind, idx);
+		encode_original(orig, kind, p->nr[idx]);
+		patched = memcmp(code, jump, shape->len) == 0;
+		if (!patched && memcmp(code, orig, shape->len) != 0)
+			continue;	/* the guest's own bytes now */
+		log_debug("SIGILL at %#lx, site %#lx %s", (unsigned long)regs->rip, (unsigned long)site,
+			  patched ? "patched" : "original");
+		return site_sigill(idx, kind, site, (unsigned int)off, patched, regs);
 	}
 	return PATCH_SIGILL_NOT_OURS;
 }
@@ -359,7 +472,7 @@ enum patch_sigill syscall_patch_sigill(struct mm *mm, struct arch_regs *regs)
 void syscall_patch_range_changing(struct mm *mm, uint64_t start, uint64_t end)
 {
 	struct syscall_patches *p = mm->patches;
-	uint8_t orig[SITE_LEN], jump[SITE_LEN];
+	uint8_t orig[MAX_SITE_LEN], jump[MAX_SITE_LEN];
 
 	if (!p || p->disabled || end <= PATCH_TABLE_ADDR || start >= PATCH_TABLE_ADDR + PATCH_TABLE_SIZE)
 		return;
@@ -368,9 +481,9 @@ void syscall_patch_range_changing(struct mm *mm, uint64_t start, uint64_t end)
 	for (uint32_t idx = 1; idx < p->nr_entries; idx++) {
 		if (!p->site[idx])
 			continue;
-		encode_jump(jump, idx);
-		encode_original(orig, p->nr[idx]);
-		rewrite_site(mm, p->site[idx], jump, orig);
+		encode_jump(jump, p->kind[idx], idx);
+		encode_original(orig, p->kind[idx], p->nr[idx]);
+		rewrite_site(mm, p->site[idx], p->kind[idx], jump, orig);
 	}
 	log_debug("syscall patches of an mm undone: the guest changes [%#lx, %#lx)", (unsigned long)start,
 		  (unsigned long)end);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Syscall-site patching: on a platform with a fast path (systrap), a guest
- * syscall site of the form `mov $nr, %eax; syscall` that trapped is
- * rewritten, in this mm's private copy of the page, into a jump to a
+ * syscall site of the form `mov $nr, %eax; syscall` (or glibc's read:
+ * `xor %eax, %eax; syscall; cmp $-4096, %rax`) that trapped is rewritten, in this mm's private copy of the page, into a jump to a
  * per-site entry of the mm's trampoline table, which enters the platform's
  * fast path without a signal. See syscall_patch.c for what is checked.
  */
@@ -20,11 +20,19 @@ struct arch_regs;
 #define PATCH_ENTRY_SIZE 32
 #define PATCH_MAX_ENTRIES (PATCH_TABLE_SIZE / PATCH_ENTRY_SIZE)
 
+enum patch_kind {
+	PATCH_MOV,	/* mov $nr, %eax; syscall */
+	PATCH_XOR,	/* xor %eax, %eax; syscall; cmp $-4096, %rax (read) */
+};
+
 struct syscall_patches {
 	bool disabled;			/* the table's range was taken or changed: no more patches */
-	uint32_t nr_entries;		/* entry 0 is the header: the fast entry's address */
-	uint64_t site[PATCH_MAX_ENTRIES];	/* address of each patched `mov $nr, %eax`, 0: none */
-	uint16_t nr[PATCH_MAX_ENTRIES];		/* ... and its syscall number */
+	uint32_t nr_entries;		/* entries below this may be in use; 0 is the header (the fast entry) */
+	uint32_t mov_next;		/* the next entry a mov site may take */
+	uint32_t xor_used;		/* xor entries taken */
+	uint64_t site[PATCH_MAX_ENTRIES];	/* address of each patched site, 0: none */
+	uint16_t nr[PATCH_MAX_ENTRIES];		/* ... its syscall number */
+	uint8_t kind[PATCH_MAX_ENTRIES];	/* ... and its enum patch_kind */
 };
 
 /* After a trapped syscall (@regs: rip after the syscall, orig_rax its number): maybe patch its site. */
