@@ -20,12 +20,14 @@
  * - glibc's read sites (`xor %eax, %eax; syscall; cmp $-4096, %rax`) at
  *   all 16 offsets: results and the cmp's branch, patching, and threads
  *   blocked in a read while its site is patched, interrupted by SA_RESTART
- *   signals, returning where the cmp was.
+ *   signals, returning where the cmp was;
+ * - a program that writes its own bytes over a patched site runs them.
  * The sites are written in assembly so that their bytes are known.
  */
 #include <asm/prctl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <sys/time.h>
 #include <time.h>
@@ -139,6 +141,14 @@ __asm__(".text\n"
 
 	".p2align 4\n"
 	"	nop\n"
+	".globl rewritten_site\n"
+	"rewritten_site:\n"
+	"	mov $110, %eax\n"
+	"	syscall\n"
+	"	ret\n"
+
+	".p2align 4\n"
+	"	nop\n"
 	".globl getppid_site\n"
 	"getppid_site:\n"
 	"	mov $110, %eax\n"
@@ -168,6 +178,7 @@ static const uint8_t getppid_bytes[7] = { 0xb8, 110, 0, 0, 0, 0x0f, 0x05 };
 #define STRADDLE(off) long straddle_site_##off(void); long syscall_at_straddle_##off(long nr);
 STRADDLE(10) STRADDLE(11) STRADDLE(12) STRADDLE(13) STRADDLE(14) STRADDLE(15)
 long hammered_site_10(void), hammered_site_13(void);
+long rewritten_site(void);
 
 #define READ_SITES(name) \
 	long name##_0(int, void *, size_t), name##_1(int, void *, size_t), name##_2(int, void *, size_t), \
@@ -423,6 +434,29 @@ TEST(patch, read_sites_answer_right_and_are_patched)
 		EXPECT_TRUE(code[7] == 0x0f && code[8] == 0x0b);
 	}
 	close(fd);
+}
+
+/* The program writes over a site that is (on a patching platform) patched: its own bytes run. */
+TEST(patch, program_rewrites_a_patched_site)
+{
+	static const uint8_t getpid_bytes[7] = { 0xb8, 39, 0, 0, 0, 0x0f, 0x05 };
+	static const uint8_t ret42_bytes[7] = { 0xb8, 42, 0, 0, 0, 0xc3, 0x90 };	/* mov $42, %eax; ret */
+	volatile uint8_t *code = (volatile uint8_t *)rewritten_site;
+	void *page = (void *)((uintptr_t)code & ~4095UL);
+
+	for (int i = 0; i < 20; i++)
+		EXPECT_EQ(rewritten_site(), (long)getppid());
+	CHECK(mprotect(page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC));
+	for (int i = 0; i < 7; i++)
+		code[i] = getpid_bytes[i];
+	for (int i = 0; i < 20; i++)
+		EXPECT_EQ(rewritten_site(), (long)getpid());
+	for (int i = 0; i < 7; i++)
+		code[i] = ret42_bytes[i];
+	for (int i = 0; i < 20; i++)
+		EXPECT_EQ(rewritten_site(), 42L);
+	CHECK(mprotect(page, 4096, PROT_READ | PROT_EXEC));
+	EXPECT_EQ(rewritten_site(), 42L);
 }
 
 static int blocking_fds[2];
