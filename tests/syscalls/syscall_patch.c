@@ -250,6 +250,8 @@ TEST(patch, jump_to_the_syscall_instruction_uses_rax)
 
 static pthread_barrier_t hammer_start;
 static long hammer_expect;
+static long (*hammered)(void);
+static int hammer_calls;
 
 static void *hammer(void *arg)
 {
@@ -257,17 +259,20 @@ static void *hammer(void *arg)
 
 	(void)arg;
 	pthread_barrier_wait(&hammer_start);
-	for (int i = 0; i < HAMMER_CALLS; i++)
-		if (getppid_site() != hammer_expect)
+	for (int i = 0; i < hammer_calls; i++)
+		if (hammered() != hammer_expect)
 			bad++;
 	return (void *)bad;
 }
 
-TEST(patch, threads_hammer_one_site_while_it_is_patched)
+/* HAMMER_THREADS threads call @site @calls times each, all starting at once: every answer is getppid(). */
+static void hammer_site(long (*site)(void), int calls)
 {
 	pthread_t th[HAMMER_THREADS];
 
 	hammer_expect = getppid();
+	hammered = site;
+	hammer_calls = calls;
 	CHECK(pthread_barrier_init(&hammer_start, NULL, HAMMER_THREADS));
 	for (int i = 0; i < HAMMER_THREADS; i++)
 		CHECK(pthread_create(&th[i], NULL, hammer, NULL));
@@ -278,6 +283,11 @@ TEST(patch, threads_hammer_one_site_while_it_is_patched)
 		EXPECT_EQ((long)bad, 0L);
 	}
 	pthread_barrier_destroy(&hammer_start);
+}
+
+TEST(patch, threads_hammer_one_site_while_it_is_patched)
+{
+	hammer_site(getppid_site, HAMMER_CALLS);
 }
 
 TEST(patch, fork_child_and_parent_patch_their_own_copies)
@@ -372,40 +382,11 @@ TEST(patch, jump_to_a_straddling_syscall_instruction_uses_rax)
 	}
 }
 
-static long (*straddle_hammered)(void);
-
-static void *straddle_hammer(void *arg)
-{
-	long bad = 0;
-
-	(void)arg;
-	pthread_barrier_wait(&hammer_start);
-	for (int i = 0; i < HAMMER_CALLS / 4; i++)
-		if (straddle_hammered() != hammer_expect)
-			bad++;
-	return (void *)bad;
-}
-
 /* Offsets 10 (the syscall instruction split between the blocks) and 13, first called here. */
 TEST(patch, threads_hammer_straddling_sites_while_they_are_patched)
 {
-	long (*const fresh[2])(void) = { hammered_site_10, hammered_site_13 };
-	pthread_t th[HAMMER_THREADS];
-
-	hammer_expect = getppid();
-	for (int s = 0; s < 2; s++) {
-		straddle_hammered = fresh[s];
-		CHECK(pthread_barrier_init(&hammer_start, NULL, HAMMER_THREADS));
-		for (int i = 0; i < HAMMER_THREADS; i++)
-			CHECK(pthread_create(&th[i], NULL, straddle_hammer, NULL));
-		for (int i = 0; i < HAMMER_THREADS; i++) {
-			void *bad;
-
-			CHECK(pthread_join(th[i], &bad));
-			EXPECT_EQ((long)bad, 0L);
-		}
-		pthread_barrier_destroy(&hammer_start);
-	}
+	hammer_site(hammered_site_10, HAMMER_CALLS / 4);
+	hammer_site(hammered_site_13, HAMMER_CALLS / 4);
 }
 
 TEST(patch, read_sites_answer_right_and_are_patched)
