@@ -2,9 +2,10 @@
 /*
  * Syscall-site patching: on a platform with a fast path (systrap), a guest
  * syscall site of the form `mov $nr, %eax; syscall` (or glibc's read:
- * `xor %eax, %eax; syscall; cmp $-4096, %rax`) that trapped is rewritten, in this mm's private copy of the page, into a jump to a
- * per-site entry of the mm's trampoline table, which enters the platform's
- * fast path without a signal. See syscall_patch.c for what is checked.
+ * `xor %eax, %eax; syscall; cmp $-4096, %rax`) that trapped is rewritten,
+ * in this mm's private copy of the page, into a jump to a per-site entry
+ * of the mm's trampoline table, which enters the platform's fast path
+ * without a signal. See syscall_patch.c for what is checked.
  */
 #pragma once
 #include <stdbool.h>
@@ -40,7 +41,7 @@ void syscall_patch_site(struct mm *mm, const struct arch_regs *regs);
 enum patch_sigill {
 	PATCH_SIGILL_NOT_OURS,	/* the guest's own: deliver it */
 	PATCH_SIGILL_SYSCALL,	/* @regs now describe the syscall the thread was making */
-	PATCH_SIGILL_RETRY,	/* it met a site while it changed: resume it unchanged */
+	PATCH_SIGILL_RETRY,	/* it met a site as it changed: resume it (@regs->rip may have moved on) */
 };
 
 /* A SIGILL at @regs->rip: was it a thread running into a site being (or once) patched? */
