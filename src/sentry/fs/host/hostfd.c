@@ -3,17 +3,20 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <asm/termbits.h>
 #include <unistd.h>
 #include "abi/linux/misc.h"
 #include "lib/log.h"
 #include "platform/platform.h"
 #include "sentry/fs/host/hostfd.h"
+#include "sentry/kernel/errno_ext.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/strace/strace.h"
@@ -24,6 +27,7 @@
 struct hostfd {
 	int fd;
 	bool seekable;
+	bool no_nowait;		/* the host file refuses RWF_NOWAIT (terminals) */
 };
 
 static struct super_block *g_hostfd_sb;
@@ -46,6 +50,9 @@ int host_wait_fd(struct task *t, int fd, short events)
 
 	if (poll(&now, 1, 0) > 0)
 		return 0;
+	/* a signal that came while we were not in ppoll has already sent its SIGUSR1 */
+	if (task_signal_pending(t) || t->exiting)
+		return -EINTR;
 	if (unlikely(t->strace_active))
 		strace_block(t);
 	pthread_sigmask(SIG_SETMASK, NULL, &unblocked);
@@ -69,26 +76,116 @@ int host_wait_fd(struct task *t, int fd, short events)
 	}
 }
 
-static ssize_t hostfd_read(struct file *f, struct iov_iter *it, uint64_t *pos)
+/*
+ * Host I/O never blocks with the kernel lock held: a stalled reader of our
+ * stdout must stall only the task writing to it. The host descriptor is
+ * shared with whoever started the sandbox (a shell, the user's terminal),
+ * so it stays blocking on the host; each call asks for non-blocking
+ * behaviour instead (RWF_NOWAIT, which pipes and sockets honour, FIFOs and
+ * terminals not), and the caller waits for readiness with the lock dropped
+ * (host_wait_fd).
+ */
+#define HOST_RWF_NOWAIT 0x8	/* RWF_NOWAIT; <sys/uio.h> clashes with usercopy.h's UIO_MAXIOV */
+
+static ssize_t host_rw_nowait(int fd, void *buf, size_t n, bool wr)
+{
+	struct { void *base; size_t len; } v = { buf, n };	/* struct iovec */
+	/* offset -1: the file's own position, as read(2)/write(2) */
+	long r = syscall(wr ? SYS_pwritev2 : SYS_preadv2, fd, &v, 1, -1L, 0L, HOST_RWF_NOWAIT);
+
+	return r < 0 ? -errno : r;
+}
+
+/*
+ * For host files without RWF_NOWAIT (FIFOs, terminals), after poll said
+ * ready: at most PIPE_BUF bytes, which a FIFO with room for one more buffer
+ * always takes whole, so the call does not block unless another host
+ * process raced us (or a terminal is stopped). In case it does, it runs
+ * with the kernel lock dropped and SIGUSR1 unblocked, so that
+ * task_interrupt() breaks it with EINTR (a SIGUSR1 that lands just before
+ * the call starts is lost: the call then waits for the peer). @buf is the
+ * caller's private bounce buffer and the caller holds a reference on the
+ * file, so nothing it uses can change under it.
+ */
+static ssize_t host_rw_unlocked(struct task *t, int fd, void *buf, size_t n, bool wr)
+{
+	sigset_t usr1, old;
+	ssize_t r;
+
+	n = MIN(n, (size_t)PIPE_BUF);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (g_platform->ops->will_block)
+		g_platform->ops->will_block();
+	t->state = TASK_HOST_BLOCKED;
+	kernel_unlock();
+	pthread_sigmask(SIG_UNBLOCK, &usr1, &old);
+	r = wr ? write(fd, buf, n) : read(fd, buf, n);
+	if (r < 0)
+		r = -errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	kernel_lock();
+	t->state = TASK_IN_SENTRY;
+	return r;
+}
+
+/* One read or write on @h; -EAGAIN when it would have to wait. */
+static ssize_t hostfd_try_io(struct task *t, struct hostfd *h, void *buf, size_t n, bool wr)
+{
+	struct pollfd p = { h->fd, wr ? POLLOUT : POLLIN, 0 };
+	ssize_t r;
+
+	if (h->seekable) {
+		/* a regular file: waits for the disk at most, never for a peer */
+		r = wr ? write(h->fd, buf, n) : read(h->fd, buf, n);
+		return r < 0 ? -errno : r;
+	}
+	if (!h->no_nowait) {
+		r = host_rw_nowait(h->fd, buf, n, wr);
+		if (r != -EOPNOTSUPP)
+			return r;
+		h->no_nowait = true;
+	}
+	if (poll(&p, 1, 0) == 0)
+		return -EAGAIN;
+	r = host_rw_unlocked(t, h->fd, buf, n, wr);
+	if (r == -EINTR && !task_signal_pending(t) && !t->exiting)
+		r = -EAGAIN;	/* a stray wake-up: wait again */
+	return r;
+}
+
+/*
+ * Read or write at most @n bytes, waiting (interruptibly, lock dropped)
+ * unless the guest file is O_NONBLOCK. An interrupted call is restarted per
+ * SA_RESTART, as for a pipe or terminal on Linux.
+ */
+static ssize_t hostfd_io(struct file *f, void *buf, size_t n, bool wr)
 {
 	struct hostfd *h = hostfd_of(f);
-	size_t n = MIN(it->count, (size_t)BOUNCE);
-	char *buf;
-	ssize_t got;
-	int err;
 
-	if (!h->seekable && !(f->flags & O_NONBLOCK)) {
-		err = host_wait_fd(current, h->fd, POLLIN);
+	for (;;) {
+		ssize_t r = hostfd_try_io(current, h, buf, n, wr);
+		int err;
+
+		if (r == -EINTR)
+			return -ERESTARTSYS;
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+			return r;
+		err = host_wait_fd(current, h->fd, wr ? POLLOUT : POLLIN);
 		if (err)
-			return err;
+			return err == -EINTR ? -ERESTARTSYS : err;
 	}
-	buf = xmalloc(n);
+}
+
+static ssize_t hostfd_read(struct file *f, struct iov_iter *it, uint64_t *pos)
+{
+	size_t n = MIN(it->count, (size_t)BOUNCE);
+	char *buf = xmalloc(n);
 	/* The host descriptor's own offset is the truth: it is shared with whoever
 	 * else holds the file (the shell that redirected our output, say). */
-	got = read(h->fd, buf, n);
-	if (got < 0) {
-		got = -errno;
-	} else if (got > 0) {
+	ssize_t got = hostfd_io(f, buf, n, false);
+
+	if (got > 0) {
 		ssize_t c = iov_iter_copy_to(it, buf, got);
 
 		if (c < 0)
@@ -102,7 +199,6 @@ static ssize_t hostfd_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 
 static ssize_t hostfd_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 {
-	struct hostfd *h = hostfd_of(f);
 	char *buf = xmalloc(BOUNCE);
 	ssize_t done = 0;
 
@@ -115,22 +211,9 @@ static ssize_t hostfd_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 			break;
 		}
 		while (w < n) {
-			ssize_t r;
+			ssize_t r = hostfd_io(f, buf + w, n - w, true);
 
-			if (!h->seekable && !(f->flags & O_NONBLOCK)) {
-				int err = host_wait_fd(current, h->fd, POLLOUT);
-
-				if (err) {
-					r = err;
-					goto fail;
-				}
-			}
-			r = write(h->fd, buf + w, n - w);
-			if (r < 0 && errno == EAGAIN && !(f->flags & O_NONBLOCK))
-				continue;
 			if (r < 0) {
-				r = -errno;
-fail:
 				free(buf);
 				return done + w ? done + w : r;
 			}
