@@ -21,7 +21,8 @@
 #include "sentry/mm/usercopy.h"
 
 #define BINPRM_BUF_SIZE 256
-#define MAX_SCRIPT_DEPTH 4
+/* exec_binprm() in Linux gives ELOOP past five nested "#!" interpreters */
+#define MAX_SCRIPT_DEPTH 5
 #define ET_DYN_BASE 0x555555554000ULL
 
 static uint64_t random_pages(uint64_t max_pages)
