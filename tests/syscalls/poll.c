@@ -11,6 +11,7 @@
  */
 #include <poll.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "harness.h"
@@ -143,4 +144,26 @@ TEST(poll, too_many_fds_is_einval)
 
 	CHECK(getrlimit(RLIMIT_NOFILE, &rl));
 	EXPECT_ERRNO(syscall(SYS_poll, &fd, rl.rlim_cur + 1, 0), EINVAL);
+}
+
+/* The limit is the current RLIMIT_NOFILE, however low (a child lowers it). */
+TEST(poll, lowered_rlimit_bounds_nfds)
+{
+	pid_t pid = CHECK(fork());
+	int status;
+
+	if (pid == 0) {
+		struct rlimit rl = { 64, 64 };
+		struct pollfd fds[100];
+
+		for (int i = 0; i < 100; i++)
+			fds[i] = (struct pollfd){ .fd = -1 };
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(1);
+		if (poll(fds, 64, 0) != 0)
+			_exit(2);
+		_exit(poll(fds, 65, 0) == -1 && errno == EINVAL ? 0 : 3);
+	}
+	CHECK(waitpid(pid, &status, 0));
+	EXPECT_EQ(status, 0);
 }

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,7 @@ static long do_poll(struct task *t, uptr_t ufds, uint64_t nfds, uint64_t deadlin
 	struct poll_arg pa = { .nfds = nfds };
 	long ret;
 
-	if (nfds > t->tg->rlimits[7].rlim_cur && nfds > 1024)
+	if (nfds > t->tg->rlimits[RLIMIT_NOFILE].rlim_cur)	/* as Linux: the current limit, however low */
 		return -EINVAL;
 	pa.fds = nfds ? malloc(nfds * sizeof(*pa.fds)) : NULL;
 	if (nfds && !pa.fds)
