@@ -2,8 +2,8 @@
 /*
  * Memory that is freed and used again, in the amounts long-running programs
  * reach: 256 MiB mapped, touched and unmapped in rounds; 1 GiB of anonymous
- * memory and a 1 GiB MAP_SHARED file touched page by page, after memory
- * was used and freed; 100k small
+ * memory and a 1 GiB MAP_SHARED file touched page by page, and 512 MiB
+ * from the top down, after memory was used and freed; 100k small
  * regions mapped and unmapped in an interleaved churn with their data
  * checked; MADV_DONTNEED and re-touch rounds; after fork(), every other
  * page written (copy-on-write pages alternating with shared ones); and the
@@ -19,6 +19,51 @@
 
 #define PG	4096UL
 #define MIB	(1024UL * 1024)
+
+static char *map_anon(size_t len);
+static void touch_pages(char *p, size_t len, unsigned r);
+
+/* MemFree of /proc/meminfo in kB, or -1. */
+static long mem_free_kb(void)
+{
+	char buf[4096], *at;
+	int fd = open("/proc/meminfo", O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	at = strstr(buf, "MemFree:");
+	return at ? strtol(at + 8, NULL, 10) : -1;
+}
+
+/*
+ * `mm_reuse --child hold` (for tests/integration/memory_return.sh): 256 MiB
+ * touched, then unmapped, each step reported with MemFree and then held
+ * until a byte arrives on stdin, so the host side can be looked at too.
+ */
+int harness_child_main(int argc, char **argv)
+{
+	const size_t len = 256 * MIB;
+	char c, *p;
+
+	if (argc < 3 || strcmp(argv[2], "hold"))
+		return 2;
+	printf("start %ld\n", mem_free_kb());
+	p = map_anon(len);
+	if (p == MAP_FAILED)
+		return 1;
+	touch_pages(p, len, 1);
+	printf("touched %ld\n", mem_free_kb());
+	fflush(stdout);
+	if (read(0, &c, 1) != 1 || munmap(p, len))
+		return 1;
+	printf("unmapped %ld\n", mem_free_kb());
+	fflush(stdout);
+	return read(0, &c, 1) == 1 ? 0 : 1;
+}
 
 static char *map_anon(size_t len)
 {
@@ -93,6 +138,20 @@ TEST(reuse, touch_1g_anon_page_by_page)
 	touch_pages(p, len, 7);
 	EXPECT_EQ(bad_pages(p, len, 7, 1), 0);
 	EXPECT_EQ(p[len - 1], 0);
+	EXPECT_RET(munmap(p, len), 0);
+}
+
+/* From the top page down, as a stack grows. */
+TEST(reuse, touch_512m_downwards)
+{
+	const size_t len = 512 * MIB;
+	char *p;
+
+	used_before();
+	p = CHECK(map_anon(len));
+	for (size_t i = len / PG; i-- > 0;)
+		*(uint64_t *)(p + i * PG) = tag(i, 4);
+	EXPECT_EQ(bad_pages(p, len, 4, 1), 0);
 	EXPECT_RET(munmap(p, len), 0);
 }
 
