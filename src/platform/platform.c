@@ -34,6 +34,9 @@ int platform_stub_map(stub_syscall_fn call, struct address_space *as, int fd, ui
 
 	if (r == (long)addr)
 		return 0;
+	/* The host's map count: the mm recovers from it (see stub_reset()). */
+	if (r == -ENOMEM)
+		return -ENOMEM;
 	log_warn("stub mmap(%#lx, %#zx) failed: %ld", (unsigned long)addr, size, r);
 	return r < 0 ? (int)r : -EIO;
 }
@@ -49,7 +52,7 @@ int platform_stub_protect(stub_syscall_fn call, struct address_space *as, uint64
 {
 	long r = call(as, SYS_mprotect, addr, size, prot, 0, 0, 0);
 
-	if (r < 0)
+	if (r < 0 && r != -ENOMEM)
 		log_warn("stub mprotect(%#lx, %#zx, %d) failed: %ld", (unsigned long)addr, size, prot, r);
 	return r < 0 ? (int)r : 0;
 }

@@ -20,6 +20,42 @@ static bool vma_is_private(const struct vma *v)
 	return !(v->flags & VMA_SHARED);
 }
 
+/* The frame table entry of guest page @page, 0 if none. */
+static uint64_t pte_of(struct mm *mm, uint64_t page)
+{
+	uint64_t *slot = ftab_slot(&mm->pages, page >> PAGE_SHIFT, false);
+
+	return slot ? *slot : 0;
+}
+
+struct private_place {
+	struct mm *mm;
+	struct vma *v;
+	uint64_t page;
+};
+
+/* The frame of the page @delta pages from p->page in its VMA, or FRAME_NONE. */
+static frame_t private_neighbour(void *ctx, int64_t delta)
+{
+	struct private_place *p = ctx;
+	uint64_t page = p->page + (uint64_t)delta * PAGE_SIZE;
+
+	if (page < p->v->start || page >= p->v->end)
+		return FRAME_NONE;
+	return pte_frame(pte_of(p->mm, page));
+}
+
+/*
+ * A fresh frame for private page @page of @v, next to its neighbours'
+ * frames where possible, so the stub can map them with one host mapping.
+ */
+static frame_t alloc_private_frame(struct mm *mm, struct vma *v, uint64_t page)
+{
+	struct private_place p = { mm, v, page };
+
+	return frame_alloc_placed(private_neighbour, &p, (v->end - page) >> PAGE_SHIFT);
+}
+
 /* The frame table entry of page @page in @v, populated if absent. */
 static int populate_page(struct mm *mm, struct vma *v, uint64_t page, uint64_t **out)
 {
@@ -33,7 +69,7 @@ static int populate_page(struct mm *mm, struct vma *v, uint64_t page, uint64_t *
 			if (err)
 				return err;
 		} else {
-			f = frame_alloc();
+			f = alloc_private_frame(mm, v, page);
 			if (f == FRAME_NONE)
 				return -ENOMEM;
 		}
@@ -54,13 +90,13 @@ static int stub_prot(const struct vma *v, uint64_t pte)
 }
 
 /* Give a private page its own frame, copying the shared one. */
-static int break_cow(uint64_t *slot)
+static int break_cow(struct mm *mm, struct vma *v, uint64_t page, uint64_t *slot)
 {
 	frame_t old = pte_frame(*slot), f;
 
 	if (frame_refs(old) == 1)
 		return 0;
-	f = frame_alloc();
+	f = alloc_private_frame(mm, v, page);
 	if (f == FRAME_NONE)
 		return -ENOMEM;
 	memcpy(frame_ptr(f), frame_ptr(old), PAGE_SIZE);
@@ -69,39 +105,124 @@ static int break_cow(uint64_t *slot)
 	return 0;
 }
 
-/* Map runs of pages with contiguous frames and equal protection in one platform call each. */
-static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+static void clear_stub_bits(uint64_t idx, uint64_t *slot, void *arg)
 {
-	uint64_t run_start = 0, run_off = 0;
-	int run_prot = -1, err = 0;
+	(void)idx;
+	(void)arg;
+	*slot &= ~(uint64_t)(PTE_STUB_MAPPED | PTE_STUB_WRITE);
+}
 
-	for (uint64_t a = start; a <= end; a += PAGE_SIZE) {
-		uint64_t *slot = a < end ? ftab_slot(&mm->pages, a >> PAGE_SHIFT, false) : NULL;
-		bool have = slot && *slot;
-		int prot = have ? stub_prot(v, *slot) : -1;
-		uint64_t off = have ? frame_offset(pte_frame(*slot)) : 0;
+int stub_reset(struct mm *mm)
+{
+	int err;
 
-		if (run_prot >= 0 && (!have || prot != run_prot || off != run_off + (a - run_start))) {
-			int r = g_platform->ops->map(mm->as, run_start, a - run_start, run_prot, run_off);
+	if (!mm->as)
+		return 0;
+	/*
+	 * Whole host mappings only, so this munmap cannot need a split (the
+	 * stub's own pages live above GUEST_TASK_SIZE) and cannot run out of room.
+	 */
+	err = g_platform->ops->unmap(mm->as, 0, GUEST_TASK_SIZE);
+	ftab_for_each(&mm->pages, 0, UINT64_MAX, clear_stub_bits, NULL);
+	mm->stub_resets++;
+	log_debug("mm %p: dropped the stub's mappings (reset %lu): %d", (void *)mm,
+		  (unsigned long)mm->stub_resets, err);
+	if (err)
+		log_error("cannot empty a stub address space: %d", err);
+	return err;
+}
 
-			if (r)
-				err = r;
-			run_prot = -1;
-		}
-		if (!have)
-			continue;
+/* Map [start, end) to memory-file offset @off in the stub and note it in the PTEs. */
+static int map_run(struct mm *mm, uint64_t start, uint64_t end, int prot, uint64_t off)
+{
+	int err = g_platform->ops->map(mm->as, start, end - start, prot, off);
+
+	if (err)
+		return err;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		uint64_t *slot = ftab_slot(&mm->pages, a >> PAGE_SHIFT, false);
+
 		*slot |= PTE_STUB_MAPPED;
 		if (prot & PROT_WRITE)
 			*slot |= PTE_STUB_WRITE;
 		else
 			*slot &= ~(uint64_t)PTE_STUB_WRITE;
-		if (run_prot < 0) {
+	}
+	return 0;
+}
+
+/* Map runs of pages with contiguous frames and equal protection in one platform call each. */
+static int map_window_once(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+{
+	uint64_t run_start = 0, run_off = 0;
+	int run_prot = -1;
+
+	for (uint64_t a = start; a <= end; a += PAGE_SIZE) {
+		uint64_t pte = a < end ? pte_of(mm, a) : 0;
+		int prot = pte ? stub_prot(v, pte) : -1;
+		uint64_t off = pte ? frame_offset(pte_frame(pte)) : 0;
+
+		if (run_prot >= 0 && (!pte || prot != run_prot || off != run_off + (a - run_start))) {
+			int err = map_run(mm, run_start, a, run_prot, run_off);
+
+			if (err)
+				return err;
+			run_prot = -1;
+		}
+		if (pte && run_prot < 0) {
 			run_start = a;
 			run_off = off;
 			run_prot = prot;
 		}
 	}
-	return err;
+	return 0;
+}
+
+/*
+ * A failed map may leave the stub mapping a frame the page no longer has
+ * (a copy-on-write break), and the usual failure is the host's per-process
+ * map count, which the guest can reach (pages whose frames or protections
+ * alternate need a host mapping each). Either way: drop all of the stub's
+ * mappings of this mm, let pages fault back in, and map the window again.
+ */
+static int map_window(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+{
+	int err = map_window_once(mm, v, start, end);
+
+	if (!err)
+		return 0;
+	if (stub_reset(mm))
+		return err;
+	return map_window_once(mm, v, start, end);
+}
+
+/*
+ * Populate [*lo, *hi) around the faulting @page, shrinking the window past
+ * pages that cannot be had. Filled downwards when it continues a run below
+ * (a stack, a buffer walked backwards), so the frames stay in order.
+ */
+static int populate_window(struct mm *mm, struct vma *v, uint64_t page, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t n = (*hi - *lo) >> PAGE_SHIFT, start = *lo, end = *hi, *slot;
+	bool down = start > v->start && end < v->end && !pte_of(mm, start - PAGE_SIZE) && pte_of(mm, end);
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t a = down ? end - (i + 1) * PAGE_SIZE : start + i * PAGE_SIZE;
+		int err;
+
+		if (a < *lo || a >= *hi)
+			continue;
+		err = populate_page(mm, v, a, &slot);
+		if (!err)
+			continue;
+		if (a == page)
+			return err == -EFAULT ? -EIO : err;
+		if (a < page)
+			*lo = a + PAGE_SIZE;
+		else
+			*hi = a;
+	}
+	return 0;
 }
 
 int mm_fault(struct mm *mm, uint64_t addr, bool maperr)
@@ -121,7 +242,7 @@ int mm_fault(struct mm *mm, uint64_t addr, bool maperr)
 		if (*slot & PTE_STUB_WRITE)
 			return -EAGAIN;
 		if (vma_is_private(v)) {
-			err = break_cow(slot);
+			err = break_cow(mm, v, page, slot);
 			if (err)
 				return err;
 		}
@@ -131,15 +252,9 @@ int mm_fault(struct mm *mm, uint64_t addr, bool maperr)
 	hi = MIN(v->end, lo + FAULT_AROUND * PAGE_SIZE);
 	if (page >= hi)
 		hi = page + PAGE_SIZE;
-	for (uint64_t a = lo; a < hi; a += PAGE_SIZE) {
-		err = populate_page(mm, v, a, &slot);
-		if (err) {
-			if (a <= page)
-				return err == -EFAULT ? -EIO : err;
-			hi = a;
-			break;
-		}
-	}
+	err = populate_window(mm, v, page, &lo, &hi);
+	if (err)
+		return err;
 	return map_window(mm, v, lo, hi);
 }
 
@@ -157,7 +272,7 @@ int mm_translate(struct mm *mm, uint64_t addr, bool write, bool force, uint8_t *
 	if (err)
 		return -EFAULT;
 	if (write && vma_is_private(v) && frame_refs(pte_frame(*slot)) > 1) {
-		err = break_cow(slot);
+		err = break_cow(mm, v, page, slot);
 		if (err)
 			return -EFAULT;
 		/* The stub still maps the shared frame: point it at the new one. */
@@ -172,12 +287,13 @@ struct protect_run {
 	struct mm *mm;
 	uint64_t start, end;	/* current run of stub-mapped pages */
 	int prot;
+	bool failed;
 };
 
 static void flush_run(struct protect_run *r)
 {
-	if (r->end > r->start)
-		g_platform->ops->protect(r->mm->as, r->start, r->end - r->start, r->prot);
+	if (r->end > r->start && g_platform->ops->protect(r->mm->as, r->start, r->end - r->start, r->prot))
+		r->failed = true;
 	r->start = r->end = 0;
 }
 
@@ -186,7 +302,7 @@ static void protect_pte(uint64_t idx, uint64_t *slot, void *arg)
 	struct protect_run *r = arg;
 	uint64_t addr = idx << PAGE_SHIFT;
 
-	if (!(*slot & PTE_STUB_MAPPED))
+	if (!(*slot & PTE_STUB_MAPPED) || r->failed)
 		return;
 	if (!(r->prot & PROT_WRITE))
 		*slot &= ~(uint64_t)PTE_STUB_WRITE;
@@ -206,4 +322,7 @@ void stub_protect_mapped(struct mm *mm, uint64_t start, uint64_t end, int prot)
 	/* The host refuses mprotect over holes, and lazily mapped ranges have them. */
 	ftab_for_each(&mm->pages, start >> PAGE_SHIFT, end >> PAGE_SHIFT, protect_pte, &r);
 	flush_run(&r);
+	/* A page left writable could write to a shared frame: rather map nothing. */
+	if (r.failed)
+		stub_reset(mm);
 }

@@ -16,6 +16,12 @@
 #include "sentry/mm/syscall_patch.h"
 
 #define MMAP_MIN_ADDR 0x10000ULL
+/*
+ * VMAs an mm may have: Linux's vm.max_map_count default. Each can cost the
+ * stub a host mapping, and the guest must not be able to use up more than
+ * Linux would give it; checked where Linux checks it.
+ */
+#define MAX_MAP_COUNT 65530
 
 struct mm *mm_new(void)
 {
@@ -54,6 +60,7 @@ void mm_put(struct mm *mm)
 		return;
 	ftab_for_each(&mm->pages, 0, UINT64_MAX, put_pte, NULL);
 	ftab_destroy(&mm->pages);
+	memfile_flush();
 	for (size_t i = 0; i < mm->nr_vmas; i++)
 		vma_release(&mm->vmas[i]);
 	free(mm->vmas);
@@ -156,12 +163,25 @@ static void vma_try_merge(struct mm *mm, size_t i)
 static void zap_pages(struct mm *mm, uint64_t start, uint64_t end)
 {
 	ftab_for_each(&mm->pages, start >> PAGE_SHIFT, end >> PAGE_SHIFT, put_pte, NULL);
+	memfile_flush();
 }
 
 void stub_unmap(struct mm *mm, uint64_t start, uint64_t end)
 {
-	if (mm->as && end > start)
-		g_platform->ops->unmap(mm->as, start, end - start);
+	/*
+	 * Splitting a host mapping can fail at the host's map count; the
+	 * range's frames are being freed, so the stub must lose them anyway.
+	 */
+	if (mm->as && end > start && g_platform->ops->unmap(mm->as, start, end - start))
+		stub_reset(mm);
+}
+
+/* Linux: an unmap that splits one VMA in two needs room for one more (the last may not split). */
+static bool unmap_needs_room(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v = mm_find_vma(mm, start);
+
+	return v && v->start < start && end < v->end && mm->nr_vmas >= MAX_MAP_COUNT;
 }
 
 /* Remove all VMAs and pages in [start, end). */
@@ -218,6 +238,9 @@ int64_t mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, 
 	len = PAGE_ALIGN_UP(len);
 	if (!len)
 		return -EINVAL;
+	/* Linux lets a new mapping take the count one past the limit. */
+	if (mm->nr_vmas > MAX_MAP_COUNT)
+		return -ENOMEM;
 	if (fixed || noreplace) {
 		if (!IS_PAGE_ALIGNED(addr))
 			return -EINVAL;
@@ -226,6 +249,8 @@ int64_t mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, 
 		if (!range_is_free(mm, addr, addr + len)) {
 			if (noreplace)
 				return -EEXIST;
+			if (unmap_needs_room(mm, addr, addr + len))
+				return -ENOMEM;
 			remove_range(mm, addr, addr + len);
 		}
 	} else {
@@ -261,6 +286,8 @@ int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len)
 	len = PAGE_ALIGN_UP(len);
 	if (addr + len > GUEST_TASK_SIZE || addr + len < addr)
 		return -EINVAL;
+	if (unmap_needs_room(mm, addr, addr + len))
+		return -ENOMEM;
 	remove_range(mm, addr, addr + len);
 	return 0;
 }
@@ -307,6 +334,29 @@ uint64_t mm_rss_pages(struct mm *mm)
 	return n;
 }
 
+/*
+ * Linux splits a VMA only while the count is below the limit, once per end
+ * of the range whose VMA changes; a piece at one end of a VMA that can join the neighbour
+ * there moves over instead of splitting off.
+ */
+static bool protect_needs_room(struct mm *mm, uint64_t start, uint64_t end, int prot)
+{
+	size_t i = vma_index(mm, start), j = vma_index(mm, end - 1);
+	struct vma piece = mm->vmas[i];
+	/* A VMA that already has @prot is left alone. */
+	size_t splits = (mm->vmas[i].start < start && mm->vmas[i].prot != prot) +
+			(end < mm->vmas[j].end && mm->vmas[j].prot != prot);
+
+	piece.start = start;
+	piece.end = end;
+	piece.prot = prot;
+	if (splits == 1 && i == j &&
+	    ((start == mm->vmas[i].start && i > 0 && vma_can_merge(&mm->vmas[i - 1], &piece)) ||
+	     (end == mm->vmas[i].end && i + 1 < mm->nr_vmas && vma_can_merge(&piece, &mm->vmas[i + 1]))))
+		splits = 0;
+	return splits && mm->nr_vmas + splits > MAX_MAP_COUNT;
+}
+
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 {
 	uint64_t end;
@@ -325,6 +375,8 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		for (size_t i = vma_index(mm, addr); i < mm->nr_vmas && mm->vmas[i].start < end; i++)
 			if (mm->vmas[i].flags & VMA_NOWRITE)
 				return -EACCES;
+	if (protect_needs_room(mm, addr, end, prot))
+		return -ENOMEM;
 	syscall_patch_range_changing(mm, addr, end);
 	vma_split(mm, addr);
 	vma_split(mm, end);
@@ -393,6 +445,12 @@ static void move_vma(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t dst
 	vma_insert_at(mm, i, &v);
 }
 
+/* Linux: a move may split into three before unmapping, so it wants room for three more. */
+static bool move_needs_room(struct mm *mm)
+{
+	return mm->nr_vmas >= MAX_MAP_COUNT - 3;
+}
+
 int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr)
 {
 	const int MAYMOVE = 1, FIXED = 2;
@@ -414,6 +472,8 @@ int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len
 			return -EINVAL;
 		if (new_addr < old + old_len && old < new_addr + new_len)
 			return -EINVAL;
+		if (move_needs_room(mm))
+			return -ENOMEM;
 		remove_range(mm, new_addr, new_addr + new_len);
 		vma_split(mm, old);
 		vma_split(mm, old + old_len);
@@ -421,6 +481,8 @@ int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len
 		return (int64_t)new_addr;
 	}
 	if (new_len <= old_len) {
+		if (unmap_needs_room(mm, old + new_len, old + old_len))
+			return -ENOMEM;
 		remove_range(mm, old + new_len, old + old_len);
 		return (int64_t)old;
 	}
@@ -429,7 +491,7 @@ int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len
 		v->end = old + new_len;
 		return (int64_t)old;
 	}
-	if (!(flags & MAYMOVE))
+	if (!(flags & MAYMOVE) || move_needs_room(mm))
 		return -ENOMEM;
 	dst = find_free_range(mm, new_len);
 	if (!dst)

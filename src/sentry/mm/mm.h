@@ -51,6 +51,7 @@ struct mm {
 	uint64_t arg_start, arg_end, env_start, env_end;
 	struct file *exe;
 	struct syscall_patches *patches;	/* patched syscall sites; NULL: none yet */
+	uint64_t stub_resets;		/* times the stub's mappings were dropped (see stub_reset) */
 };
 
 struct mm *mm_new(void);

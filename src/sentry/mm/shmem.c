@@ -32,6 +32,7 @@ void shmem_release_pages(struct shmem *s)
 {
 	ftab_for_each(&s->pages, 0, UINT64_MAX, put_slot, NULL);
 	ftab_destroy(&s->pages);
+	memfile_flush();
 }
 
 static void shmem_anon_release(struct mobj *o)
@@ -78,7 +79,28 @@ struct shmem *shmem_new_anon(uint64_t size)
 	return s;
 }
 
-int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out)
+struct shmem_place {
+	struct shmem *s;
+	uint64_t pgoff;
+};
+
+static frame_t shmem_neighbour(void *ctx, int64_t delta)
+{
+	struct shmem_place *p = ctx;
+	uint64_t pgoff = p->pgoff + (uint64_t)delta, *slot;
+
+	if (delta < 0 && (uint64_t)-delta > p->pgoff)
+		return FRAME_NONE;
+	slot = ftab_slot(&p->s->pages, pgoff, false);
+	return slot ? (frame_t)*slot : FRAME_NONE;
+}
+
+/*
+ * The frame for @pgoff; a hole gets a zero page if @alloc, placed after its
+ * neighbours' frames so that a mapping of the file is contiguous in the
+ * memory file. @end: the page the file is about to reach (a write's end).
+ */
+static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_t end, frame_t *out)
 {
 	uint64_t *slot;
 
@@ -90,18 +112,31 @@ int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out)
 	}
 	slot = ftab_slot(&s->pages, pgoff, alloc);
 	if (!slot || !*slot) {
+		struct shmem_place p = { s, pgoff };
+		uint64_t span;
+		frame_t f;
+
 		if (!alloc) {
 			*out = FRAME_NONE;
 			return 0;
 		}
-		frame_t f = frame_alloc();
-
+		/* A file past its first page tends to grow: keep room for it. */
+		end = MAX(end, PAGE_ALIGN_UP(s->size) >> PAGE_SHIFT);
+		span = end > pgoff ? end - pgoff : 1;
+		if (pgoff)
+			span = MAX(span, 64);
+		f = frame_alloc_placed(shmem_neighbour, &p, span);
 		if (f == FRAME_NONE)
 			return -ENOMEM;
 		*slot = f;
 	}
 	*out = (frame_t)*slot;
 	return 0;
+}
+
+int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out)
+{
+	return shmem_frame_upto(s, pgoff, alloc, 0, out);
 }
 
 void shmem_truncate(struct shmem *s, uint64_t size)
@@ -119,6 +154,7 @@ void shmem_truncate(struct shmem *s, uint64_t size)
 				       PAGE_SIZE - (size & (PAGE_SIZE - 1)));
 		}
 		ftab_for_each(&s->pages, first, UINT64_MAX, put_slot, NULL);
+		memfile_flush();
 	}
 	s->size = size;
 }
@@ -151,7 +187,7 @@ int shmem_write(struct shmem *s, const void *buf, uint64_t off, size_t n)
 		size_t in_page = PAGE_SIZE - (off & (PAGE_SIZE - 1));
 		size_t chunk = MIN(n, in_page);
 		frame_t f;
-		int err = shmem_frame(s, off >> PAGE_SHIFT, true, &f);
+		int err = shmem_frame_upto(s, off >> PAGE_SHIFT, true, PAGE_ALIGN_UP(off + n) >> PAGE_SHIFT, &f);
 
 		if (err)
 			return err;
