@@ -21,8 +21,19 @@ static int g_log_fd = STDERR_FILENO;
 static bool g_log_structured;		/* a file: runc formats; stderr: short human lines */
 static enum log_format g_log_format;
 static const char *g_log_dir;
+static pid_t g_log_pid;			/* the pid lines show; 0: getpid() */
 
 static const char *const level_names[] = { "debug", "info", "warning", "error" };
+
+void log_set_pid(pid_t pid)
+{
+	g_log_pid = pid;
+}
+
+static pid_t log_pid(void)
+{
+	return g_log_pid ? g_log_pid : getpid();
+}
 
 int log_fd(void)
 {
@@ -130,16 +141,16 @@ static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	snprintf(stamp + n, sizeof(stamp) - n, ".%06ldZ", ts.tv_nsec / 1000);
 	if (!g_log_structured) {
 		n = snprintf(line, sizeof(line), "%c %s %s[%d]: %s\n", "DIWE"[lvl], stamp, g_log_component,
-			     getpid(), msg);
+			     log_pid(), msg);
 	} else if (g_log_format == LOG_FORMAT_JSON) {
 		json_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line),
 			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\",\"component\":\"%s\",\"pid\":%d}\n",
-			     level_names[lvl], esc, stamp, g_log_component, getpid());
+			     level_names[lvl], esc, stamp, g_log_component, log_pid());
 	} else {
 		json_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\" component=%s pid=%d\n", stamp,
-			     level_names[lvl], esc, g_log_component, getpid());
+			     level_names[lvl], esc, g_log_component, log_pid());
 	}
 	if (n > (int)sizeof(line) - 1)
 		n = sizeof(line) - 1;
@@ -176,7 +187,6 @@ void fatal(const char *fmt, ...)
 	log_vmsg(LOG_ERROR, fmt, ap);
 	va_end(ap);
 	log_backtrace();
-	signal(SIGABRT, SIG_DFL);	/* the trace is logged; the crash handler need not repeat it */
 	if (g_log_fd != STDERR_FILENO) {
 		static const char note[] = "cvisor: fatal error; see the log for details\n";
 
@@ -184,7 +194,21 @@ void fatal(const char *fmt, ...)
 			/* nothing more we can do */
 		}
 	}
-	abort();
+	/* the trace is logged; the crash handler need not repeat it */
+	log_die_by_signal(SIGABRT);
+}
+
+void log_die_by_signal(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	/* Still here: we are the init of a pid namespace, which ignores its own default-action signals. */
+	_exit(128 + sig);
 }
 
 static void on_crash(int sig, siginfo_t *si, void *uc)
@@ -199,7 +223,10 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 			g_log_component, gettid());
 	log_backtrace();
 	signal(sig, SIG_DFL);
-	raise(sig);
+	/* A real fault: returning runs the instruction again, and the kernel kills us with the default action. */
+	if (si->si_code > 0 && sig != SIGABRT)
+		return;
+	log_die_by_signal(sig);
 }
 
 void log_install_crash_handler(void)

@@ -6,6 +6,7 @@
  */
 #pragma once
 #include <stdbool.h>
+#include <sys/types.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
@@ -27,6 +28,11 @@ int log_set_component(const char *component);
 /* The fd log lines go to (for --strace output into the debug log). */
 int log_fd(void);
 void log_init(const char *component, bool debug);
+/* The pid log lines show (the host's view of a process inside a pid namespace). */
+void log_set_pid(pid_t pid);
+/* Die of @sig with its default action (core dump included), even as the init of a pid namespace (then
+ * exiting with 128 + sig). */
+__attribute__((noreturn)) void log_die_by_signal(int sig);
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 __attribute__((noreturn, format(printf, 1, 2))) void fatal(const char *fmt, ...);
 /* Log the calling thread's backtrace at error level. */

@@ -48,6 +48,8 @@ static struct platform g_platform_instance;
 /*
  * CVISOR_TEST_CRASH=segv|seccomp: crash the Sentry on purpose so tests can
  * check that panics and seccomp violations reach the log with a backtrace.
+ * segv-on-hup: crash later, when a host SIGHUP arrives, with guest processes
+ * (and so stub processes) running.
  */
 static void test_crash(const char *how)
 {
@@ -72,13 +74,113 @@ static void on_interrupt_signal(int sig)
 	(void)sig;	/* only there to make blocking host calls return EINTR */
 }
 
-static void setup_host_signals(void)
+/*
+ * Host signals the sandbox receives (docs/lifetime.md). They stay blocked in
+ * every Sentry thread but one, which takes them with sigwaitinfo() and hands
+ * them to the guest: a signal sent by a process (`cvisor do` forwarding a
+ * kill, someone's kill(1)) to the sandbox's init; one from the terminal
+ * (^C, ^\, a hang-up, a resize: si_code SI_KERNEL) to the foreground process
+ * group of the sandbox's terminal, as the Linux tty layer would.
+ */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
+
+static struct {
+	bool crash_on_hup;		/* CVISOR_TEST_CRASH=segv-on-hup */
+	/* protected by the kernel lock: signals that came before init existed */
+	uint64_t early_user, early_tty;
+} g_host_sig;
+
+static void forward_to_pgrp(pid_t pgid, int sig, const struct linux_siginfo *info)
+{
+	for (pid_t k = 1; k < PID_MAX; k++) {
+		struct thread_group *tg = tg_lookup(k);
+
+		if (tg && tg->pgid == pgid)
+			send_signal_tg(tg, sig, info);
+	}
+}
+
+/* Called with the kernel lock held; init exists. */
+static void forward_host_signal(int sig, bool from_tty)
+{
+	struct linux_siginfo info = { .si_signo = sig, .si_code = from_tty ? SI_KERNEL : SI_USER };
+
+	/* a sender outside the sandbox shows as pid 0, as across pid namespaces */
+	if (from_tty)
+		forward_to_pgrp(g_kernel.tty_fg_pgrp ? g_kernel.tty_fg_pgrp : g_kernel.init_tg->pgid, sig, &info);
+	else
+		send_signal_tg(g_kernel.init_tg, sig, &info);
+}
+
+static void forward_early_signals(void)
+{
+	for (int sig = 1; sig < 64; sig++) {
+		if (g_host_sig.early_user & (1ULL << sig))
+			forward_host_signal(sig, false);
+		if (g_host_sig.early_tty & (1ULL << sig))
+			forward_host_signal(sig, true);
+	}
+	g_host_sig.early_user = g_host_sig.early_tty = 0;
+}
+
+static void *host_signal_thread(void *arg)
+{
+	sigset_t *set = arg;
+	siginfo_t si;
+
+	for (;;) {
+		int sig = sigwaitinfo(set, &si);
+		bool from_tty = si.si_code == SI_KERNEL;
+
+		if (sig < 0)
+			continue;
+		log_info("host signal %d (%s) from %s", sig, strsignal(sig), from_tty ? "the terminal" : "a process");
+		if (g_host_sig.crash_on_hup && sig == SIGHUP) {
+			int *volatile bad = NULL;
+
+			*bad = 0;	/* a real fault, as a Sentry bug would make */
+		}
+		kernel_lock();
+		if (g_kernel.init_tg)
+			forward_host_signal(sig, from_tty);
+		else if (from_tty)
+			g_host_sig.early_tty |= 1ULL << sig;
+		else
+			g_host_sig.early_user |= 1ULL << sig;
+		kernel_unlock();
+	}
+	return NULL;
+}
+
+/* Runs on the main thread before any other Sentry thread exists: they all inherit the blocked mask. */
+static int setup_host_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt_signal };
+	static sigset_t set;
+	pthread_attr_t attr;
+	pthread_t th;
+	int err;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	for (size_t k = 0; k < ARRAY_SIZE(forwarded_signals); k++) {
+		sigaddset(&set, forwarded_signals[k]);
+		/* a handler, not SIG_DFL: the init of a pid namespace drops default-action signals */
+		sigaction(forwarded_signals[k], &sa, NULL);
+	}
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&th, &attr, host_signal_thread, &set);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		log_error("cannot start the host signal thread: %s", strerror(err));
+		return -err;
+	}
+	return 0;
 }
 
 static int mount_at(struct path *root, const char *name, struct dentry *fsroot, struct super_block *sb, int flags,
@@ -259,10 +361,14 @@ int sentry_run(const struct sentry_config *cfg)
 		log_error("unknown platform '%s'", cfg->platform);
 		return -EINVAL;
 	}
-	setup_host_signals();
 	log_install_crash_handler();
-	if (getenv("CVISOR_TEST_CRASH"))
+	if (getenv("CVISOR_TEST_CRASH") && strcmp(getenv("CVISOR_TEST_CRASH"), "segv-on-hup") == 0)
+		g_host_sig.crash_on_hup = true;
+	else if (getenv("CVISOR_TEST_CRASH"))
 		test_crash(getenv("CVISOR_TEST_CRASH"));
+	err = setup_host_signals();
+	if (err)
+		return err;
 	if (cfg->strace || cfg->strace_syscalls) {
 		/* into the debug log when there is one, else stderr */
 		int fd = fcntl(log_fd(), F_DUPFD_CLOEXEC, 3);
@@ -312,6 +418,7 @@ int sentry_run(const struct sentry_config *cfg)
 		kernel_unlock();
 		return err;
 	}
+	forward_early_signals();
 	while (g_kernel.nr_tasks > 0)
 		pthread_cond_wait(&g_kernel.all_exited, &g_kernel.lock);
 	status = g_kernel.init_exit_status;

@@ -135,6 +135,9 @@ static int ptrace_new_address_space(struct platform *p, struct address_space **o
 		 * 32 bytes even where __rseq_size says 20. */
 		char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 
+		/* Out of the terminal's foreground group: ^C or ^Z is for the Sentry to hand to the guest, not to
+		 * kill or stop a stub under it (docs/lifetime.md). */
+		setpgid(0, 0);
 		if (syscall(SYS_rseq, area, 32, 1, RSEQ_SIG_X86) != 0)
 			syscall(SYS_rseq, area, __rseq_size, 1, RSEQ_SIG_X86);
 		ptrace_stub_enter(p->memfd);

@@ -630,6 +630,9 @@ static void __attribute__((noreturn)) stub_child(int memfd, int ctxfd)
 	char *area = (char *)__builtin_thread_pointer() + __rseq_offset;
 	uint64_t stack_top = slot_stub_addr(2);
 
+	/* Out of the terminal's foreground group: ^C or ^Z is for the Sentry to hand to the guest, not to
+	 * kill or stop a stub under it (docs/lifetime.md). */
+	setpgid(0, 0);
 	if (syscall(SYS_rseq, area, 32, 1, RSEQ_SIG_X86) != 0)
 		syscall(SYS_rseq, area, __rseq_size, 1, RSEQ_SIG_X86);
 	if (mmap((void *)SYSTRAP_CODE, SYSTRAP_CODE_SIZE, PROT_READ | PROT_WRITE,
