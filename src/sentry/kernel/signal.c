@@ -34,10 +34,28 @@ bool sig_default_ignored(int sig)
 	return (default_ignore & sig_bit(sig)) != 0;
 }
 
-static bool sig_ignored(struct thread_group *tg, int sig)
+/* Blocked (or awaited in rt_sigtimedwait) by @t: the handler may change before it is taken. */
+static bool sig_held(struct task *t, int sig)
+{
+	return ((t->sigmask | t->sigwaiting) & sig_bit(sig)) != 0;
+}
+
+/*
+ * Like Linux's sig_ignored(): a blocked signal is never ignored at generation,
+ * since sigwait() may take it or the action may change before it is unblocked.
+ * For a process-directed signal (@t NULL) any thread holding it counts.
+ */
+static bool sig_ignored(struct thread_group *tg, struct task *t, int sig)
 {
 	uint64_t h = tg->actions[sig - 1].handler;
+	struct task *o;
 
+	if (t && sig_held(t, sig))
+		return false;
+	if (!t)
+		list_for_each_entry(o, &tg->tasks, tg_node)
+			if (!o->exiting && sig_held(o, sig))
+				return false;
 	if (h == SIG_IGN_HANDLER)
 		return true;
 	return h == SIG_DFL_HANDLER && sig_default_ignored(sig);
@@ -109,7 +127,7 @@ int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo 
 		continue_group(tg);
 	if (stop_set & sig_bit(sig))
 		tg->pending &= ~sig_bit(SIGCONT);
-	if (sig_ignored(tg, sig))
+	if (sig_ignored(tg, NULL, sig))
 		return 0;
 	tg->pending |= sig_bit(sig);
 	if (info)
@@ -128,7 +146,7 @@ int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
 		return 0;
 	if (sig == SIGKILL || sig == SIGCONT || (stop_set & sig_bit(sig)))
 		return send_signal_tg(t->tg, sig, info);
-	if (sig_ignored(t->tg, sig))
+	if (sig_ignored(t->tg, t, sig))
 		return 0;
 	t->pending |= sig_bit(sig);
 	if (info)

@@ -98,6 +98,7 @@ struct task {
 	bool exiting;
 
 	linux_sigset_t sigmask;
+	linux_sigset_t sigwaiting;	/* rt_sigtimedwait's set (Linux's real_blocked) */
 	linux_sigset_t pending;		/* thread-directed signals */
 	struct linux_siginfo pending_info[LINUX_NSIG];
 	struct linux_stack altstack;
