@@ -155,6 +155,8 @@ bool sig_default_ignored(int sig);
 void itimer_real_fire(struct ktimer *kt);
 void itimer_cpu_poll(struct ktimer *kt);
 void timers_release(struct thread_group *tg);
+/* A POSIX timer's signal (SI_TIMER) was just taken: fill in si_overrun and re-arm the timer. */
+void posix_timer_dequeued(struct task *t, struct linux_siginfo *info);
 /* Drop pending instances of @sig everywhere in @tg (its action became "ignore"). */
 void tg_flush_signal(struct thread_group *tg, int sig);
 /* Take the lowest pending signal in @set (thread-directed first); 0 if none. */
