@@ -154,6 +154,8 @@ bool sig_default_ignored(int sig);
 /* Timers (sys_timer.c): the ITIMER_REAL callback, and disarming everything at process exit. */
 void itimer_real_fire(struct ktimer *kt);
 void itimer_cpu_poll(struct ktimer *kt);
+/* RLIMIT_CPU of @tg was set or inherited: watch its CPU time. */
+void rlimit_cpu_changed(struct thread_group *tg);
 void timers_release(struct thread_group *tg);
 /* A POSIX timer's signal (SI_TIMER) was just taken: fill in si_overrun and re-arm the timer. */
 void posix_timer_dequeued(struct task *t, struct linux_siginfo *info);

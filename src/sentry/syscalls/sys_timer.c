@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include "sentry/kernel/kernel.h"
@@ -112,12 +113,59 @@ static uint64_t process_cpu_ns(struct thread_group *tg, int k)
 	return user + (k ? sys : 0);
 }
 
+/*
+ * RLIMIT_CPU, on user + system time like Linux's check_process_timers():
+ * SIGKILL at the hard limit; SIGXCPU at the soft limit, which then moves
+ * on by a second so that it comes again every second of CPU.
+ */
+static void check_rlimit_cpu(struct thread_group *tg)
+{
+	struct linux_rlimit *rl = &tg->rlimits[RLIMIT_CPU];
+	struct linux_siginfo info = { .si_code = SI_KERNEL };
+	uint64_t secs;
+
+	if (rl->rlim_cur == RLIM_INFINITY)
+		return;
+	secs = process_cpu_ns(tg, 1) / 1000000000ULL;
+	if (rl->rlim_max != RLIM_INFINITY && secs >= rl->rlim_max) {
+		info.si_signo = SIGKILL;
+		send_signal_tg(tg, SIGKILL, &info);
+		return;
+	}
+	if (secs >= rl->rlim_cur) {
+		info.si_signo = SIGXCPU;
+		send_signal_tg(tg, SIGXCPU, &info);
+		rl->rlim_cur++;
+	}
+}
+
+static bool rlimit_cpu_set(struct thread_group *tg)
+{
+	return tg->rlimits[RLIMIT_CPU].rlim_cur != RLIM_INFINITY;
+}
+
+static void arm_cpu_poll(struct thread_group *tg)
+{
+	if (!tg->itimer_cpu_poll.armed)
+		ktimer_arm(&tg->itimer_cpu_poll, monotonic_ns() + CPU_POLL_NS, CPU_POLL_NS);
+}
+
+void rlimit_cpu_changed(struct thread_group *tg)
+{
+	if (rlimit_cpu_set(tg))
+		arm_cpu_poll(tg);
+}
+
 void itimer_cpu_poll(struct ktimer *kt)
 {
 	struct thread_group *tg = container_of(kt, struct thread_group, itimer_cpu_poll);
 	static const int sigs[2] = { SIGVTALRM, SIGPROF };
 	bool armed = false;
 
+	if (tg->zombie || tg->exiting) {
+		ktimer_disarm(kt);
+		return;
+	}
 	for (int k = 0; k < 2; k++) {
 		uint64_t now;
 
@@ -132,7 +180,8 @@ void itimer_cpu_poll(struct ktimer *kt)
 		}
 		armed |= tg->itimer_cpu_expiry[k] != 0;
 	}
-	if (!armed)
+	check_rlimit_cpu(tg);
+	if (!armed && !rlimit_cpu_set(tg))
 		ktimer_disarm(kt);
 }
 
@@ -175,8 +224,8 @@ static long do_setitimer(struct task *t, int which, const struct linux_itimerval
 
 		tg->itimer_cpu_expiry[k] = v ? process_cpu_ns(tg, k) + v : 0;
 		tg->itimer_cpu_interval[k] = v ? tv_ns(&nv->interval) : 0;
-		if (v && !tg->itimer_cpu_poll.armed)
-			ktimer_arm(&tg->itimer_cpu_poll, monotonic_ns() + CPU_POLL_NS, CPU_POLL_NS);
+		if (v)
+			arm_cpu_poll(tg);
 	}
 	return 0;
 }
