@@ -186,6 +186,8 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		log_error("cannot start a host thread for task %d", tid);
 		return err;
 	}
+	if (!(flags & CLONE_THREAD))
+		rlimit_cpu_changed(child->tg);	/* an inherited RLIMIT_CPU counts the child's own time */
 	if (flags & CLONE_VFORK) {
 		while (!t->vfork_done && !t->exiting)
 			task_sleep_killable(t, DEADLINE_NONE);

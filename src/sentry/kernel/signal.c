@@ -34,10 +34,28 @@ bool sig_default_ignored(int sig)
 	return (default_ignore & sig_bit(sig)) != 0;
 }
 
-static bool sig_ignored(struct thread_group *tg, int sig)
+/* Blocked (or awaited in rt_sigtimedwait) by @t: the handler may change before it is taken. */
+static bool sig_held(struct task *t, int sig)
+{
+	return ((t->sigmask | t->sigwaiting) & sig_bit(sig)) != 0;
+}
+
+/*
+ * Like Linux's sig_ignored(): a blocked signal is never ignored at generation,
+ * since sigwait() may take it or the action may change before it is unblocked.
+ * For a process-directed signal (@t NULL) any thread holding it counts.
+ */
+static bool sig_ignored(struct thread_group *tg, struct task *t, int sig)
 {
 	uint64_t h = tg->actions[sig - 1].handler;
+	struct task *o;
 
+	if (t && sig_held(t, sig))
+		return false;
+	if (!t)
+		list_for_each_entry(o, &tg->tasks, tg_node)
+			if (!o->exiting && sig_held(o, sig))
+				return false;
 	if (h == SIG_IGN_HANDLER)
 		return true;
 	return h == SIG_DFL_HANDLER && sig_default_ignored(sig);
@@ -109,13 +127,16 @@ int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo 
 		continue_group(tg);
 	if (stop_set & sig_bit(sig))
 		tg->pending &= ~sig_bit(SIGCONT);
-	if (sig_ignored(tg, sig))
+	if (sig_ignored(tg, NULL, sig))
 		return 0;
-	tg->pending |= sig_bit(sig);
-	if (info)
-		tg->pending_info[sig - 1] = *info;
-	else
-		memset(&tg->pending_info[sig - 1], 0, sizeof(*info));
+	/* Like Linux's legacy_queue(): a second instance while one is pending adds nothing. */
+	if (!(tg->pending & sig_bit(sig))) {
+		tg->pending |= sig_bit(sig);
+		if (info)
+			tg->pending_info[sig - 1] = *info;
+		else
+			memset(&tg->pending_info[sig - 1], 0, sizeof(*info));
+	}
 	wake_one(tg, sig);
 	return 0;
 }
@@ -128,11 +149,15 @@ int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
 		return 0;
 	if (sig == SIGKILL || sig == SIGCONT || (stop_set & sig_bit(sig)))
 		return send_signal_tg(t->tg, sig, info);
-	if (sig_ignored(t->tg, sig))
+	if (sig_ignored(t->tg, t, sig))
 		return 0;
-	t->pending |= sig_bit(sig);
-	if (info)
-		t->pending_info[sig - 1] = *info;
+	if (!(t->pending & sig_bit(sig))) {
+		t->pending |= sig_bit(sig);
+		if (info)
+			t->pending_info[sig - 1] = *info;
+		else
+			memset(&t->pending_info[sig - 1], 0, sizeof(*info));
+	}
 	task_interrupt(t);
 	return 0;
 }
@@ -173,6 +198,20 @@ static void group_stop(struct task *t, int sig)
 		task_sleep_killable(t, DEADLINE_NONE);
 }
 
+/* Remove pending @sig (thread-directed first) into @info; a timer's signal re-arms its timer. */
+static void take_signal(struct task *t, int sig, struct linux_siginfo *info)
+{
+	if (t->pending & sig_bit(sig)) {
+		t->pending &= ~sig_bit(sig);
+		*info = t->pending_info[sig - 1];
+	} else {
+		t->tg->pending &= ~sig_bit(sig);
+		*info = t->tg->pending_info[sig - 1];
+	}
+	if (info->si_code == SI_TIMER)
+		posix_timer_dequeued(t, info);
+}
+
 int dequeue_signal_in(struct task *t, linux_sigset_t set, struct linux_siginfo *info)
 {
 	linux_sigset_t ready = (t->pending | t->tg->pending) & set;
@@ -181,13 +220,7 @@ int dequeue_signal_in(struct task *t, linux_sigset_t set, struct linux_siginfo *
 	if (!ready)
 		return 0;
 	sig = next_signal(ready);
-	if (t->pending & sig_bit(sig)) {
-		t->pending &= ~sig_bit(sig);
-		*info = t->pending_info[sig - 1];
-	} else {
-		t->tg->pending &= ~sig_bit(sig);
-		*info = t->tg->pending_info[sig - 1];
-	}
+	take_signal(t, sig, info);
 	if (!info->si_signo)
 		info->si_signo = sig;
 	return sig;
@@ -270,13 +303,7 @@ void task_deliver_signals(struct task *t)
 		uint64_t handler = tg->actions[sig - 1].handler;
 		struct linux_siginfo info;
 
-		if (t->pending & sig_bit(sig)) {
-			t->pending &= ~sig_bit(sig);
-			info = t->pending_info[sig - 1];
-		} else {
-			tg->pending &= ~sig_bit(sig);
-			info = tg->pending_info[sig - 1];
-		}
+		take_signal(t, sig, &info);
 		if (handler == SIG_IGN_HANDLER)
 			continue;
 		if (unlikely(g_strace_enabled) && (handler != SIG_DFL_HANDLER || !sig_default_ignored(sig)))

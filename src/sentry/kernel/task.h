@@ -98,6 +98,7 @@ struct task {
 	bool exiting;
 
 	linux_sigset_t sigmask;
+	linux_sigset_t sigwaiting;	/* rt_sigtimedwait's set (Linux's real_blocked) */
 	linux_sigset_t pending;		/* thread-directed signals */
 	struct linux_siginfo pending_info[LINUX_NSIG];
 	struct linux_stack altstack;
@@ -153,7 +154,11 @@ bool sig_default_ignored(int sig);
 /* Timers (sys_timer.c): the ITIMER_REAL callback, and disarming everything at process exit. */
 void itimer_real_fire(struct ktimer *kt);
 void itimer_cpu_poll(struct ktimer *kt);
+/* RLIMIT_CPU of @tg was set or inherited: watch its CPU time. */
+void rlimit_cpu_changed(struct thread_group *tg);
 void timers_release(struct thread_group *tg);
+/* A POSIX timer's signal (SI_TIMER) was just taken: fill in si_overrun and re-arm the timer. */
+void posix_timer_dequeued(struct task *t, struct linux_siginfo *info);
 /* Drop pending instances of @sig everywhere in @tg (its action became "ignore"). */
 void tg_flush_signal(struct thread_group *tg, int sig);
 /* Take the lowest pending signal in @set (thread-directed first); 0 if none. */

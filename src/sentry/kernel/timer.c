@@ -33,12 +33,8 @@ static void *timer_thread(void *arg)
 		}
 		list_del(&kt->node);
 		kt->armed = false;
-		if (kt->interval) {
-			uint64_t missed = (now - kt->deadline) / kt->interval;
-
-			kt->overrun = missed;
-			ktimer_arm(kt, kt->deadline + (missed + 1) * kt->interval, kt->interval);
-		}
+		if (kt->interval && !kt->manual_rearm)
+			ktimer_expire_periodic(kt, now);
 		kt->fire(kt);
 	}
 	return NULL;
@@ -83,6 +79,27 @@ void ktimer_arm(struct ktimer *kt, uint64_t deadline, uint64_t interval)
 			break;
 	list_add_tail(&kt->node, &pos->node);	/* before @pos, or at the end */
 	pthread_cond_signal(&g_timer_cond);
+}
+
+void ktimer_forward(struct ktimer *kt, uint64_t now)
+{
+	uint64_t next, floor = now + KTIMER_MIN_REARM_NS;
+
+	next = kt->deadline + ((now - MIN(now, kt->deadline)) / kt->interval + 1) * kt->interval;
+	if (next < floor) {
+		uint64_t k = (floor - next + kt->interval - 1) / kt->interval;
+
+		kt->skipped += k;
+		next += k * kt->interval;
+	}
+	ktimer_arm(kt, next, kt->interval);
+}
+
+void ktimer_expire_periodic(struct ktimer *kt, uint64_t now)
+{
+	kt->overrun = (now - MIN(now, kt->deadline)) / kt->interval + kt->skipped;
+	kt->skipped = 0;
+	ktimer_forward(kt, now);
 }
 
 uint64_t ktimer_remaining(const struct ktimer *kt)

@@ -125,8 +125,11 @@ static long do_prlimit(struct task *t, pid_t pid, unsigned res, uptr_t unew, upt
 	}
 	if (uold.a && copy_out_obj(t, uold, &tg->rlimits[res]))
 		return -EFAULT;
-	if (unew.a)
+	if (unew.a) {
 		tg->rlimits[res] = nl;
+		if (res == RLIMIT_CPU)
+			rlimit_cpu_changed(tg);
+	}
 	return 0;
 }
 

@@ -279,19 +279,23 @@ long sys_rt_sigtimedwait(struct task *t, const struct syscall_args *a)
 	}
 	/* While waiting, the set counts as unblocked so that its signals wake us. */
 	t->sigmask &= ~set;
+	t->sigwaiting = set;
 	while (!(sig = dequeue_signal_in(t, set, &info))) {
 		int err = task_sleep(t, deadline);
 
 		if (err == -ETIMEDOUT) {
-			t->sigmask = saved;
-			return -EAGAIN;
+			sig = -EAGAIN;
+			break;
 		}
 		if (err == -EINTR && !((t->pending | t->tg->pending) & set)) {
-			t->sigmask = saved;
-			return -EINTR;
+			sig = -EINTR;
+			break;
 		}
 	}
 	t->sigmask = saved;
+	t->sigwaiting = 0;
+	if (sig < 0)
+		return sig;
 	if (arg_u64(a, 1) && copy_out_obj(t, arg_uptr(a, 1), &info))
 		return -EFAULT;
 	return sig;

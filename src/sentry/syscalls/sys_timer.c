@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include "sentry/kernel/kernel.h"
@@ -43,7 +44,34 @@ struct posix_timer {
 	pid_t tid;
 	uint64_t value;
 	clockid_t clock;
+	uint32_t seq;			/* bumped by timer_settime: a stale signal does not re-arm */
+	int32_t overrun_last;		/* si_overrun of the last signal taken (timer_getoverrun) */
 };
+
+/* Linux's siginfo layout for SI_TIMER: _tid, _overrun, _sigval, _sys_private. */
+#define TIMER_INFO_TID 0
+#define TIMER_INFO_OVERRUN 4
+#define TIMER_INFO_VALUE 8
+#define TIMER_INFO_SEQ 16
+
+static int32_t clamp_overrun(uint64_t n)
+{
+	return (int32_t)MIN(n, (uint64_t)INT32_MAX);	/* DELAYTIMER_MAX */
+}
+
+/* The signal we just sent is the one pending (not ignored, not folded into another). */
+static bool timer_signal_queued(struct posix_timer *pt, linux_sigset_t pending,
+				const struct linux_siginfo *queued)
+{
+	uint32_t seq;
+	int id;
+
+	if (!(pending & sig_bit(pt->signo)) || queued->si_code != SI_TIMER)
+		return false;
+	memcpy(&id, queued->raw + TIMER_INFO_TID, 4);
+	memcpy(&seq, queued->raw + TIMER_INFO_SEQ, 4);
+	return id == pt->id && seq == pt->seq;
+}
 
 static uint64_t tv_ns(const struct linux_timeval *tv)
 {
@@ -85,12 +113,59 @@ static uint64_t process_cpu_ns(struct thread_group *tg, int k)
 	return user + (k ? sys : 0);
 }
 
+/*
+ * RLIMIT_CPU, on user + system time like Linux's check_process_timers():
+ * SIGKILL at the hard limit; SIGXCPU at the soft limit, which then moves
+ * on by a second so that it comes again every second of CPU.
+ */
+static void check_rlimit_cpu(struct thread_group *tg)
+{
+	struct linux_rlimit *rl = &tg->rlimits[RLIMIT_CPU];
+	struct linux_siginfo info = { .si_code = SI_KERNEL };
+	uint64_t secs;
+
+	if (rl->rlim_cur == RLIM_INFINITY)
+		return;
+	secs = process_cpu_ns(tg, 1) / 1000000000ULL;
+	if (rl->rlim_max != RLIM_INFINITY && secs >= rl->rlim_max) {
+		info.si_signo = SIGKILL;
+		send_signal_tg(tg, SIGKILL, &info);
+		return;
+	}
+	if (secs >= rl->rlim_cur) {
+		info.si_signo = SIGXCPU;
+		send_signal_tg(tg, SIGXCPU, &info);
+		rl->rlim_cur++;
+	}
+}
+
+static bool rlimit_cpu_set(struct thread_group *tg)
+{
+	return tg->rlimits[RLIMIT_CPU].rlim_cur != RLIM_INFINITY;
+}
+
+static void arm_cpu_poll(struct thread_group *tg)
+{
+	if (!tg->itimer_cpu_poll.armed)
+		ktimer_arm(&tg->itimer_cpu_poll, monotonic_ns() + CPU_POLL_NS, CPU_POLL_NS);
+}
+
+void rlimit_cpu_changed(struct thread_group *tg)
+{
+	if (rlimit_cpu_set(tg))
+		arm_cpu_poll(tg);
+}
+
 void itimer_cpu_poll(struct ktimer *kt)
 {
 	struct thread_group *tg = container_of(kt, struct thread_group, itimer_cpu_poll);
 	static const int sigs[2] = { SIGVTALRM, SIGPROF };
 	bool armed = false;
 
+	if (tg->zombie || tg->exiting) {
+		ktimer_disarm(kt);
+		return;
+	}
 	for (int k = 0; k < 2; k++) {
 		uint64_t now;
 
@@ -105,7 +180,8 @@ void itimer_cpu_poll(struct ktimer *kt)
 		}
 		armed |= tg->itimer_cpu_expiry[k] != 0;
 	}
-	if (!armed)
+	check_rlimit_cpu(tg);
+	if (!armed && !rlimit_cpu_set(tg))
 		ktimer_disarm(kt);
 }
 
@@ -139,6 +215,7 @@ static long do_setitimer(struct task *t, int which, const struct linux_itimerval
 	if (which == ITIMER_REAL) {
 		uint64_t v = tv_ns(&nv->value);
 
+		t->tg->itimer_real.skipped = 0;
 		ktimer_arm(&t->tg->itimer_real, v ? monotonic_ns() + v : 0, v ? tv_ns(&nv->interval) : 0);
 	} else {
 		struct thread_group *tg = t->tg;
@@ -147,8 +224,8 @@ static long do_setitimer(struct task *t, int which, const struct linux_itimerval
 
 		tg->itimer_cpu_expiry[k] = v ? process_cpu_ns(tg, k) + v : 0;
 		tg->itimer_cpu_interval[k] = v ? tv_ns(&nv->interval) : 0;
-		if (v && !tg->itimer_cpu_poll.armed)
-			ktimer_arm(&tg->itimer_cpu_poll, monotonic_ns() + CPU_POLL_NS, CPU_POLL_NS);
+		if (v)
+			arm_cpu_poll(tg);
 	}
 	return 0;
 }
@@ -192,25 +269,56 @@ long sys_alarm(struct task *t, const struct syscall_args *a)
 	return secs;
 }
 
+/*
+ * A POSIX timer expired. Like Linux, a periodic timer whose signal is queued
+ * is re-armed only when that signal is taken (posix_timer_dequeued), so at
+ * most one signal is in flight and the overrun counts up to that moment.
+ */
 static void posix_timer_fire(struct ktimer *kt)
 {
 	struct posix_timer *pt = container_of(kt, struct posix_timer, kt);
 	struct linux_siginfo info = { .si_signo = pt->signo, .si_code = SI_TIMER };
-	int32_t overrun = (int32_t)MIN(kt->overrun, (uint64_t)INT32_MAX);
+	bool queued = false;
 
 	if ((pt->notify & ~SIGEV_THREAD_ID) == SIGEV_NONE)
 		return;
-	memcpy(info.raw, &pt->id, 4);			/* si_tid (the timer id) */
-	memcpy(info.raw + 4, &overrun, 4);		/* si_overrun */
-	memcpy(info.raw + 8, &pt->value, 8);		/* si_value */
+	memcpy(info.raw + TIMER_INFO_TID, &pt->id, 4);
+	memcpy(info.raw + TIMER_INFO_VALUE, &pt->value, 8);
+	memcpy(info.raw + TIMER_INFO_SEQ, &pt->seq, 4);
 	if (pt->notify & SIGEV_THREAD_ID) {
 		struct task *target = task_lookup(pt->tid);
 
-		if (target && target->tg == pt->tg && !target->exiting)
+		if (target && target->tg == pt->tg && !target->exiting) {
 			send_signal_task(target, pt->signo, &info);
+			queued = timer_signal_queued(pt, target->pending, &target->pending_info[pt->signo - 1]);
+		}
 	} else {
 		send_signal_tg(pt->tg, pt->signo, &info);
+		queued = timer_signal_queued(pt, pt->tg->pending, &pt->tg->pending_info[pt->signo - 1]);
 	}
+	/* ignored, or another instance pending: nobody will take it, so keep the period going */
+	if (!queued && kt->interval)
+		ktimer_forward(kt, monotonic_ns());
+}
+
+void posix_timer_dequeued(struct task *t, struct linux_siginfo *info)
+{
+	struct posix_timer *pt;
+	int32_t overrun = 0;
+	uint32_t seq;
+	int id;
+
+	memcpy(&id, info->raw + TIMER_INFO_TID, 4);
+	memcpy(&seq, info->raw + TIMER_INFO_SEQ, 4);
+	memset(info->raw + TIMER_INFO_SEQ, 0, 4);	/* kernel-private, like Linux's si_sys_private */
+	if (id < 0 || id >= MAX_POSIX_TIMERS || !(pt = t->tg->posix_timers[id]) || pt->seq != seq)
+		return;
+	if (pt->kt.interval && !pt->kt.armed) {
+		ktimer_expire_periodic(&pt->kt, monotonic_ns());
+		overrun = clamp_overrun(pt->kt.overrun);
+	}
+	pt->overrun_last = overrun;
+	memcpy(info->raw + TIMER_INFO_OVERRUN, &overrun, 4);
 }
 
 static struct posix_timer *find_timer(struct task *t, int id)
@@ -257,6 +365,7 @@ long sys_timer_create(struct task *t, const struct syscall_args *a)
 	pt->value = arg_u64(a, 1) ? ev.value : (uint64_t)id;
 	pt->clock = clock;
 	pt->kt.fire = posix_timer_fire;
+	pt->kt.manual_rearm = ev.notify != SIGEV_NONE;
 	if (copy_out_obj(t, arg_uptr(a, 2), &id)) {
 		free(pt);
 		return -EFAULT;
@@ -271,12 +380,30 @@ static void get_timer(struct posix_timer *pt, struct linux_itimerspec *out)
 	out->interval = ns_ts(pt->kt.interval);
 }
 
+/*
+ * The CLOCK_MONOTONIC deadline of CLOCK_REALTIME time @v. A time further in
+ * the past than monotonic zero becomes 1, and the periods of @interval in
+ * between are counted into @skipped, so the overrun still covers them.
+ */
+static uint64_t realtime_deadline(uint64_t v, uint64_t interval, uint64_t *skipped)
+{
+	uint64_t rt = realtime_ns(), mono = monotonic_ns();
+
+	if (v >= rt)
+		return mono + (v - rt);
+	if (rt - v < mono)
+		return mono - (rt - v);
+	if (interval)
+		*skipped = (rt - v - mono + 1) / interval;
+	return 1;
+}
+
 /* timer_settime(2) */
 long sys_timer_settime(struct task *t, const struct syscall_args *a)
 {
 	struct posix_timer *pt = find_timer(t, arg_int(a, 0));
 	struct linux_itimerspec nv, old;
-	uint64_t v, deadline = 0;
+	uint64_t v, deadline = 0, skipped = 0;
 
 	if (!pt)
 		return -EINVAL;
@@ -291,11 +418,14 @@ long sys_timer_settime(struct task *t, const struct syscall_args *a)
 		if (!(arg_int(a, 1) & TIMER_ABSTIME))
 			deadline = monotonic_ns() + v;
 		else if (pt->clock == CLOCK_REALTIME || pt->clock == CLOCK_REALTIME_ALARM)
-			deadline = monotonic_ns() + (v > realtime_ns() ? v - realtime_ns() : 1);
+			deadline = realtime_deadline(v, ts_ns(&nv.interval), &skipped);
 		else
 			deadline = MAX(v, (uint64_t)1);
 	}
 	pt->kt.overrun = 0;
+	pt->kt.skipped = skipped;
+	pt->overrun_last = 0;
+	pt->seq++;
 	ktimer_arm(&pt->kt, deadline, v ? ts_ns(&nv.interval) : 0);
 	if (arg_u64(a, 3) && copy_out_obj(t, arg_uptr(a, 3), &old))
 		return -EFAULT;
@@ -319,7 +449,9 @@ long sys_timer_getoverrun(struct task *t, const struct syscall_args *a)
 {
 	struct posix_timer *pt = find_timer(t, arg_int(a, 0));
 
-	return pt ? (long)MIN(pt->kt.overrun, (uint64_t)INT32_MAX) : -EINVAL;
+	if (!pt)
+		return -EINVAL;
+	return pt->kt.manual_rearm ? pt->overrun_last : clamp_overrun(pt->kt.overrun);
 }
 
 /* timer_delete(2) */

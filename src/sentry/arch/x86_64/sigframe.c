@@ -9,6 +9,7 @@
  * uc_flags. The bare 512-byte FXSAVE image is the fallback.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
@@ -66,6 +67,51 @@ struct fpx_sw_bytes {
 };
 _Static_assert(sizeof(struct fpx_sw_bytes) == 48, "_fpx_sw_bytes");
 
+#define XFEATURE_XTILEDATA 18
+#define XSTATE_HDR_SIZE 64
+
+/* The platform's full XSAVE image size (what get_xstate gives, set_xstate takes); 0 until known. */
+static size_t g_platform_xsize;
+
+static uint64_t read_xcr0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/*
+ * The user features a frame carries and the size of their standard-format
+ * image, as Linux sizes signal frames (fpu_user_cfg.default_*): all enabled
+ * user features but AMX tile data, which a process must ask for first.
+ * ptrace's NT_X86_XSTATE hands over the larger maximal image instead.
+ */
+static size_t frame_xsize(uint64_t *features)
+{
+	static size_t size;
+	static uint64_t mask;
+
+	if (!size) {
+		uint64_t xcr0 = read_xcr0();
+		uint32_t a, b, c, d;
+
+		size = FXSAVE_SIZE + XSTATE_HDR_SIZE;
+		mask = xcr0 & 3;
+		for (int i = 2; i < 63; i++) {
+			if (!(xcr0 & (1ULL << i)) || i == XFEATURE_XTILEDATA)
+				continue;
+			__cpuid_count(0xd, i, a, b, c, d);
+			if (c & 1)	/* supervisor state: not in user images */
+				continue;
+			mask |= 1ULL << i;
+			size = MAX(size, (size_t)b + a);
+		}
+	}
+	*features = mask;
+	return size;
+}
+
 /* The current FP state as it goes into a frame: XSAVE with markers, or FXSAVE. */
 static uint8_t *save_fpstate(struct task *t, size_t *size, bool *xstate)
 {
@@ -74,12 +120,24 @@ static uint8_t *save_fpstate(struct task *t, size_t *size, bool *xstate)
 	struct fpx_sw_bytes sw = { 0 };
 
 	*xstate = false;
-	if (g_platform->ops->get_xstate && g_platform->ops->get_xstate(t->mm->as, buf, &n) == 0 && n > FXSAVE_SIZE) {
+	if (g_platform->ops->get_xstate && g_platform->ops->get_xstate(t->mm->as, buf, &n) == 0 && n > FXSAVE_SIZE &&
+	    n <= XSTATE_MAX) {
 		uint32_t magic2 = XSTATE_MAGIC2;
+		uint64_t bv, features;
+		size_t m = frame_xsize(&features);
 
+		g_platform_xsize = n;
+		memcpy(&bv, buf + FXSAVE_SIZE, 8);
+		/* tile data not in use: the frame is as small as Linux's, so it fits where Linux's fits */
+		if (m < n && !(bv & (1ULL << XFEATURE_XTILEDATA))) {
+			memset(buf + m, 0, n - m);
+			n = m;
+		} else {
+			features = bv | features;
+		}
 		sw.magic1 = XSTATE_MAGIC1;
 		sw.extended_size = (uint32_t)n + 4;
-		memcpy(&sw.xfeatures, buf + FXSAVE_SIZE, 8);
+		sw.xfeatures = features;
 		sw.xstate_size = (uint32_t)n;
 		memcpy(buf + SW_BYTES_OFFSET, &sw, sizeof(sw));
 		memcpy(buf + n, &magic2, 4);
@@ -94,6 +152,46 @@ static uint8_t *save_fpstate(struct task *t, size_t *size, bool *xstate)
 	free(buf);
 	return NULL;
 }
+
+/* The platform's image size, asked once if no frame was made yet (a forged rt_sigreturn). */
+static size_t platform_xsize(struct task *t)
+{
+	if (!g_platform_xsize && g_platform->ops->get_xstate) {
+		uint8_t *probe = xmalloc(XSTATE_MAX);
+		size_t n = XSTATE_MAX;
+
+		if (g_platform->ops->get_xstate(t->mm->as, probe, &n) == 0 && n > FXSAVE_SIZE && n <= XSTATE_MAX)
+			g_platform_xsize = n;
+		free(probe);
+	}
+	return g_platform_xsize;
+}
+
+/*
+ * Like Linux (fpu__clear_user_states), a handler starts with the FP state in
+ * its initial configuration: an empty x87 stack, FCW 0x37f, MXCSR 0x1f80,
+ * zeroed vector registers. The interrupted state lives on in the frame.
+ */
+static void reset_fpstate(struct task *t, bool xstate)
+{
+	size_t size = xstate ? platform_xsize(t) : 0;
+	uint8_t *buf = xzalloc(MAX(size, (size_t)FXSAVE_SIZE + XSTATE_HDR_SIZE));
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+	uint64_t xstate_bv = 3;	/* x87 and SSE from the image below, everything else initial */
+
+	memcpy(buf, &fcw, 2);
+	memcpy(buf + 24, &mxcsr, 4);
+	if (xstate) {
+		memcpy(buf + FXSAVE_SIZE, &xstate_bv, 8);
+		if (g_platform->ops->set_xstate(t->mm->as, buf, size) == 0)
+			goto out;
+	}
+	g_platform->ops->set_fpregs(t->mm->as, (struct arch_fpregs *)buf);
+out:
+	free(buf);
+}
+
 /* Flags a program may change through sigreturn: CF PF AF ZF SF TF DF OF RF AC ID and the like. */
 #define FLAG_MASK 0x50dd5UL
 
@@ -187,6 +285,8 @@ int setup_signal_frame(struct task *t, int sig, const struct linux_sigaction *ac
 		return -EFAULT;
 	}
 	free(fp);
+	if (fp)
+		reset_fpstate(t, xstate);
 	t->regs.rdi = sig;
 	t->regs.rsi = frame_addr + offsetof(struct rt_sigframe, info);
 	t->regs.rdx = frame_addr + offsetof(struct rt_sigframe, uc);
@@ -211,10 +311,22 @@ static int restore_fpstate(struct task *t, uint64_t addr)
 	if (g_platform->ops->set_xstate && sw.magic1 == XSTATE_MAGIC1 && sw.xstate_size > FXSAVE_SIZE &&
 	    sw.xstate_size <= XSTATE_MAX && sw.extended_size == sw.xstate_size + 4 &&
 	    copy_in(t, &magic2, uptr(addr + sw.xstate_size), 4) == 0 && magic2 == XSTATE_MAGIC2) {
+		size_t full = MAX(platform_xsize(t), (size_t)sw.xstate_size);
+
+		memset(buf, 0, full);
 		if (copy_in(t, buf, uptr(addr), sw.xstate_size))
 			goto out;
+		if (full > sw.xstate_size) {
+			/* a default-size frame: the components past its end (tile data) start initial */
+			uint64_t bv, features;
+
+			memcpy(&bv, buf + FXSAVE_SIZE, 8);
+			frame_xsize(&features);
+			bv &= features;
+			memcpy(buf + FXSAVE_SIZE, &bv, 8);
+		}
 		/* a state the host refuses (bad header or MXCSR) is a bad frame */
-		err = g_platform->ops->set_xstate(t->mm->as, buf, sw.xstate_size) ? -EFAULT : 0;
+		err = g_platform->ops->set_xstate(t->mm->as, buf, full) ? -EFAULT : 0;
 		goto out;
 	}
 	/* MXCSR reserved bits would make the host refuse the whole state */

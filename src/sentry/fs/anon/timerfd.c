@@ -155,6 +155,7 @@ long do_timerfd_settime(struct task *t, int fd, int flags, uptr_t unew, uptr_t u
 	}
 	tf->ticks = 0;
 	tf->kt.overrun = 0;
+	tf->kt.skipped = 0;
 	ktimer_arm(&tf->kt, deadline,
 		   v ? (uint64_t)nv.interval.tv_sec * 1000000000ULL + (uint64_t)nv.interval.tv_nsec : 0);
 	file_put(f);

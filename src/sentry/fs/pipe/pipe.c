@@ -61,17 +61,16 @@ static bool is_writer(struct file *f)
 	return (f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_ACCMODE) == O_RDWR;
 }
 
-static ssize_t pipe_read(struct file *f, struct iov_iter *it, uint64_t *pos)
+static ssize_t do_pipe_read(struct file *f, struct iov_iter *it, bool nonblock)
 {
 	struct pipe *p = f->inode->pipe;
 	ssize_t done = 0;
 	int err;
 
-	(void)pos;
 	if (!p->len) {
 		if (!p->writers)
 			return 0;
-		if (f->flags & O_NONBLOCK)
+		if (nonblock)
 			return -EAGAIN;
 		err = wait_event(current, &p->wq, p->len || !p->writers, DEADLINE_NONE);
 		if (err)
@@ -98,13 +97,18 @@ static ssize_t pipe_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 	return done;
 }
 
-static ssize_t pipe_write(struct file *f, struct iov_iter *it, uint64_t *pos)
+static ssize_t pipe_read(struct file *f, struct iov_iter *it, uint64_t *pos)
+{
+	(void)pos;
+	return do_pipe_read(f, it, f->flags & O_NONBLOCK);
+}
+
+static ssize_t do_pipe_write(struct file *f, struct iov_iter *it, bool nonblock)
 {
 	struct pipe *p = f->inode->pipe;
 	size_t total = it->count;
 	ssize_t done = 0;
 
-	(void)pos;
 	while (it->count) {
 		size_t want = total <= PIPE_BUF_ATOMIC ? total : 1;
 		size_t space, tail, chunk;
@@ -115,7 +119,7 @@ static ssize_t pipe_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 		if (PIPE_SIZE - p->len < want) {
 			int err;
 
-			if (f->flags & O_NONBLOCK)
+			if (nonblock)
 				return done ? done : -EAGAIN;
 			err = wait_event(current, &p->wq, !p->readers || PIPE_SIZE - p->len >= want,
 					 DEADLINE_NONE);
@@ -136,6 +140,12 @@ static ssize_t pipe_write(struct file *f, struct iov_iter *it, uint64_t *pos)
 			break;
 	}
 	return done;
+}
+
+static ssize_t pipe_write(struct file *f, struct iov_iter *it, uint64_t *pos)
+{
+	(void)pos;
+	return do_pipe_write(f, it, f->flags & O_NONBLOCK);
 }
 
 static unsigned pipe_poll(struct file *f, struct waitq **wq)
@@ -186,6 +196,75 @@ static const struct file_ops pipe_fops = {
 	.ioctl = pipe_ioctl,
 	.release = pipe_release,
 };
+
+bool file_is_pipe(const struct file *f)
+{
+	return f->ops == &pipe_fops;
+}
+
+bool pipe_same(const struct file *a, const struct file *b)
+{
+	return a->inode->pipe == b->inode->pipe;
+}
+
+/*
+ * Wait, as read(2) and write(2) do, until the pipe of @f has data (@for_write
+ * false) or room for at least one byte (@for_write true). Returns the bytes
+ * readable or free, 0 at end of file (no writers left), -EAGAIN, -EPIPE (no
+ * readers left) or -ERESTARTSYS.
+ */
+ssize_t pipe_splice_wait(struct file *f, bool for_write, bool nonblock)
+{
+	struct pipe *p = f->inode->pipe;
+	int err;
+
+	if (for_write) {
+		if (p->readers && p->len == PIPE_SIZE && !nonblock) {
+			err = wait_event(current, &p->wq, !p->readers || p->len < PIPE_SIZE, DEADLINE_NONE);
+			if (err)
+				return -ERESTARTSYS;
+		}
+		if (!p->readers)
+			return -EPIPE;
+		return p->len < PIPE_SIZE ? (ssize_t)(PIPE_SIZE - p->len) : -EAGAIN;
+	}
+	if (!p->len && p->writers && !nonblock) {
+		err = wait_event(current, &p->wq, p->len || !p->writers, DEADLINE_NONE);
+		if (err)
+			return -ERESTARTSYS;
+	}
+	if (p->len)
+		return (ssize_t)p->len;
+	return p->writers ? -EAGAIN : 0;
+}
+
+ssize_t pipe_splice_read(struct file *f, void *buf, size_t n)
+{
+	struct iov_iter it;
+
+	iov_iter_kernel(&it, buf, n);
+	return do_pipe_read(f, &it, true);
+}
+
+ssize_t pipe_splice_write(struct file *f, const void *buf, size_t n)
+{
+	struct iov_iter it;
+
+	iov_iter_kernel(&it, (void *)buf, n);
+	return do_pipe_write(f, &it, true);
+}
+
+size_t pipe_peek(struct file *f, void *buf, size_t n)
+{
+	struct pipe *p = f->inode->pipe;
+	size_t first;
+
+	n = MIN(n, p->len);
+	first = MIN(n, PIPE_SIZE - p->head);
+	memcpy(buf, p->buf + p->head, first);
+	memcpy((uint8_t *)buf + first, p->buf, n - first);
+	return n;
+}
 
 int pipe_create(unsigned flags, struct file **rd, struct file **wr)
 {
