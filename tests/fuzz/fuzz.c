@@ -30,9 +30,6 @@
  * but cvisor does not yet; rt_sigaction never changes SIGALRM (the tick);
  * the worker re-arms the tick and its resource limits after calls that
  * change them; exit/exit_group are issued 1 time in 8 they are drawn.
- * Held back until cvisor has the fix (remove then): /proc/self/exe is not in
- * the path pool, since cvisor lets a running executable be truncated (Linux:
- * ETXTBSY) and the driver then dies of SIGSEGV.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -149,8 +146,7 @@ static char g_dir[64];
 static const char *const path_names[] = {
 	"f0", "f1", "d0", "d0/x", "fifo", "sym", "loop", "dangling", ".", "..", "", "/",
 	"/proc/self/status", "/proc/self/maps", "/proc/self/fd/0", "/proc/self/fd/3", "/proc/self",
-	/* not /proc/self/exe: cvisor lacks ETXTBSY, a truncate kills the driver (pending fix) */
-	"/proc/1/status", "/proc", "/proc/self/cwd", "/dev/null", "/dev/zero",
+	"/proc/self/exe", "/proc/1/status", "/proc", "/proc/self/cwd", "/dev/null", "/dev/zero",
 	"/dev/urandom", "/dev/full", "/dev/tty", "/dev", "/tmp", "d0/../f0", "f0/", "sym/x",
 	"/nonexistent/x",
 };
