@@ -3,7 +3,9 @@
 BUILD ?= build
 DEPS = meson ninja-build gcc python3 busybox-static pkg-config util-linux debootstrap
 
-.PHONY: all deps demo check clean compat-table bench
+FUZZ_DEPS = trinity
+
+.PHONY: all deps demo check clean compat-table bench fuzz fuzz-deps
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -28,6 +30,29 @@ check: deps all
 # make bench BENCH_ARGS='--pin 1 --only getppid,startup'
 bench: deps all
 	python3 bench/run.py --build $(BUILD) $(BENCH_ARGS)
+
+# Long fuzzing inside the sandbox (never natively): our random-syscall fuzzer
+# over FUZZ_SEEDS x FUZZ_COUNT calls (10^7 by default) on each of
+# FUZZ_PLATFORMS, then Debian's trinity for FUZZ_TRINITY_COUNT calls.
+# make fuzz FUZZ_SEEDS="$$(seq 1 10)" FUZZ_COUNT=20000 FUZZ_PLATFORMS="systrap ptrace"
+FUZZ_SEEDS ?= $(shell seq 1 100)
+FUZZ_COUNT ?= 100000
+FUZZ_PLATFORMS ?= systrap
+FUZZ_TRINITY_COUNT ?= 100000
+FUZZ_TRINITY_CHILDREN ?= 4
+
+fuzz-deps: deps
+	@missing=""; for p in $(FUZZ_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi
+
+fuzz: fuzz-deps all
+	@status=0; for p in $(FUZZ_PLATFORMS); do \
+		tests/fuzz/run.sh $(BUILD)/cvisor $(BUILD)/tests/fuzz/fuzz $(BUILD)/tests/fuzzroot --platform $$p \
+			--seeds "$(FUZZ_SEEDS)" --count $(FUZZ_COUNT) --timeout 3600 || status=1; \
+	done; \
+	tests/fuzz/trinity.sh $(BUILD)/cvisor $(BUILD)/tests/trinityroot --count $(FUZZ_TRINITY_COUNT) \
+		--children $(FUZZ_TRINITY_CHILDREN) || status=1; \
+	exit $$status
 
 compat-table: all
 	cp $(BUILD)/compatibility.md docs/compatibility.md

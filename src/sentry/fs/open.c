@@ -60,6 +60,8 @@ int vfs_open_path(struct task *t, const struct path *p, int flags, struct file *
 		return err;
 	if ((mask & MAY_WRITE) && (p->mnt->flags & MS_RDONLY) && (S_ISREG(i->mode) || S_ISDIR(i->mode)))
 		return -EROFS;
+	if ((mask & MAY_WRITE) && i->exec_count)
+		return -ETXTBSY;	/* a running program's text (Linux's deny_write_access) */
 	if ((flags & O_TRUNC) && S_ISREG(i->mode) && may_write(flags) && i->size) {
 		err = vfs_truncate(i, 0);
 		if (err)

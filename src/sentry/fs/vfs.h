@@ -47,6 +47,7 @@ struct inode {
 	struct shmem *data;		/* regular file data (tmpfs) */
 	char *link;			/* symlink target (tmpfs) */
 	struct pipe *pipe;		/* named pipe */
+	int exec_count;			/* address spaces running this file: writers get ETXTBSY */
 	void *priv;
 	void (*destroy)(struct inode *);
 };

@@ -88,6 +88,7 @@ static void reparent_children(struct thread_group *tg)
 			continue;
 		}
 		c->parent = init;
+		c->exit_signal = SIGCHLD;	/* as Linux: a random exit signal must not reach init */
 		list_add_tail(&c->sibling, &init->children);
 		zombies |= c->zombie;
 	}

@@ -348,6 +348,7 @@ int loader_exec(struct task *t, int dirfd, const char *path, struct exec_args *a
 		goto out;
 	}
 	mm->exe = f;
+	f->inode->exec_count++;
 	f = NULL;
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = info.entry;

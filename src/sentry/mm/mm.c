@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include "lib/log.h"
 #include "platform/platform.h"
+#include "sentry/fs/vfs.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/mm_internal.h"
 #include "sentry/mm/syscall_patch.h"
@@ -65,8 +66,10 @@ void mm_put(struct mm *mm)
 		vma_release(&mm->vmas[i]);
 	free(mm->vmas);
 	syscall_patches_free(mm);
-	if (mm->exe)
+	if (mm->exe) {
+		mm->exe->inode->exec_count--;
 		file_put(mm->exe);
+	}
 	if (mm->as)
 		g_platform->ops->release_address_space(mm->as);
 	free(mm);
@@ -567,7 +570,9 @@ struct mm *mm_fork(struct mm *parent)
 	child->env_end = parent->env_end;
 	child->patches = syscall_patches_copy(parent->patches);
 	child->exe = parent->exe;
-	if (child->exe)
+	if (child->exe) {
+		child->exe->inode->exec_count++;
 		file_get(child->exe);
+	}
 	return child;
 }

@@ -280,6 +280,8 @@ long sys_truncate(struct task *t, const struct syscall_args *a)
 		ret = -EISDIR;
 	else
 		ret = inode_permission(t, p.dentry->inode, MAY_WRITE);
+	if (!ret && p.dentry->inode->exec_count)
+		ret = -ETXTBSY;
 	if (!ret)
 		ret = vfs_truncate(p.dentry->inode, arg_u64(a, 1));
 	path_put(&p);

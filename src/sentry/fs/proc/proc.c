@@ -404,10 +404,35 @@ static int proc_file_open(struct file *f, struct task *t)
 	return 0;
 }
 
+/*
+ * As Linux's seq_file, a read from offset 0 generates the text afresh, so a
+ * program that rereads /proc/PID/stat after lseek(0) sees the process as it is
+ * now: a child that has exited shows 'Z' (stat and status only: the other
+ * generators need the memory and files an exited process no longer has).
+ */
+static void proc_file_refresh(struct file *f)
+{
+	struct proc_node *n = f->inode->priv;
+	struct task *t = n->pid ? task_lookup(n->pid) : NULL;
+	struct proc_buf *b = f->priv, nb = { 0 };
+
+	if (!t || (t->exiting && t->tid != t->tg->tgid))
+		return;
+	if (t->tg->zombie && strcmp(n->file->name, "stat") != 0 && strcmp(n->file->name, "status") != 0)
+		return;
+	n->file->gen(t, &nb);
+	free(b->data);
+	*b = nb;
+}
+
 static ssize_t proc_file_read(struct file *f, struct iov_iter *it, uint64_t *pos)
 {
-	struct proc_buf *b = f->priv;
+	struct proc_buf *b;
 	ssize_t got;
+
+	if (*pos == 0)
+		proc_file_refresh(f);
+	b = f->priv;
 
 	if (*pos >= b->len)
 		return 0;

@@ -167,6 +167,8 @@ static void gen_comm(struct task *t, struct proc_buf *b)
 
 static char state_char(struct task *t)
 {
+	if (t->tg->zombie)
+		return 'Z';	/* exited, not yet reaped: trinity tells a dead child by this */
 	if (t->tg->stopped)
 		return 'T';
 	return t->state == TASK_SLEEPING || t->state == TASK_HOST_BLOCKED ? 'S' : 'R';
