@@ -814,6 +814,21 @@ static void *thread_main(void *p)
 	return NULL;
 }
 
+/*
+ * Random writes to the host's stdout (a log file) reached gigabytes (a
+ * sendfile from /dev/zero), and grep on that log ran the host out of memory:
+ * the worker's stdout and stderr are the sandbox's /dev/null. fd 0 stays the
+ * host's stdin (run.sh gives /dev/null), the host-stdio kind in the fd pool.
+ */
+#define NULL_FD 501	/* the driver's /dev/null: a worker may unlink the sandbox's */
+
+static void quiet_stdio(void)
+{
+	dup2(NULL_FD, 1);
+	dup2(NULL_FD, 2);
+	close(NULL_FD);
+}
+
 static void worker(long count)
 {
 	uint64_t s = g_seed * 0x100000001b3ULL + g_batch;
@@ -825,11 +840,14 @@ static void worker(long count)
 	if (!g_verbose)
 		close(REPORT_FD);
 	setsid();
+	mkdir("/tmp", 01777);	/* an earlier worker may have removed them */
+	mkdir("/tmp/fuzz", 0777);
 	mkdir(g_dir, 0777);
-	if (chdir(g_dir) < 0)
+	if (chdir(g_dir) < 0 && chdir("/") < 0)
 		_exit(121);
 	catch_signals();
 	set_limits();
+	quiet_stdio();
 	setup_arena(&r);
 	setup_fds();
 	g_shared->rings[0].tid = gettid();
@@ -1094,6 +1112,13 @@ int main(int argc, char **argv)
 		usage();
 	if (dup2(STDOUT_FILENO, REPORT_FD) < 0)
 		return 2;
+	{
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd < 0 || dup2(fd, NULL_FD) < 0)
+			return 2;
+		close(fd);
+	}
 	g_shared = mmap(NULL, sizeof(*g_shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (g_shared == MAP_FAILED)
 		return 2;
