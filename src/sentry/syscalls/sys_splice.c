@@ -75,21 +75,34 @@ static long file_pos_done(struct task *t, struct file *f, uptr_t uoff, uint64_t 
 	return copy_out(t, uoff, &pos, sizeof(pos)) ? -EFAULT : 0;
 }
 
+/*
+ * Wait until pipe @in has data and pipe @out has room: 1 with both counts,
+ * else 0 (end of input) or -errno. Waiting for room may let another reader
+ * drain the input, so the input is looked at again without blocking.
+ */
+static long wait_pipe_pair(struct task *t, struct file *in, struct file *out, bool nonblock,
+			   ssize_t *avail, ssize_t *room)
+{
+	*avail = pipe_splice_wait(in, false, nonblock);
+	if (*avail <= 0)
+		return *avail;
+	*room = pipe_splice_wait(out, true, nonblock);
+	if (*room < 0)
+		return pipe_error(t, *room);
+	*avail = pipe_splice_wait(in, false, true);
+	if (*avail <= 0)
+		return *avail == -EAGAIN && !nonblock ? -ERESTARTNOINTR : *avail;
+	return 1;
+}
+
 static long pipe_to_pipe(struct task *t, struct file *in, struct file *out, size_t len, bool nonblock)
 {
 	ssize_t avail, room, got;
 	void *buf;
+	long ready = wait_pipe_pair(t, in, out, nonblock, &avail, &room);
 
-	avail = pipe_splice_wait(in, false, nonblock);
-	if (avail <= 0)
-		return avail;
-	room = pipe_splice_wait(out, true, nonblock);
-	if (room < 0)
-		return pipe_error(t, room);
-	/* waiting for room may have let another reader drain the input */
-	avail = pipe_splice_wait(in, false, true);
-	if (avail <= 0)
-		return avail == -EAGAIN && !nonblock ? -ERESTARTNOINTR : avail;
+	if (ready <= 0)
+		return ready;
 	len = MIN(MIN(len, (size_t)avail), (size_t)room);
 	buf = xmalloc(len);
 	got = pipe_splice_read(in, buf, len);
@@ -223,21 +236,16 @@ static long do_tee(struct task *t, struct file *in, struct file *out, size_t len
 {
 	bool nonblock = (flags & SPLICE_F_NONBLOCK_) || ((in->flags | out->flags) & O_NONBLOCK);
 	ssize_t avail, room, put;
+	long ready;
 	void *buf;
 
 	if (!can_read(in) || !can_write(out))
 		return -EBADF;
 	if (!file_is_pipe(in) || !file_is_pipe(out) || pipe_same(in, out))
 		return -EINVAL;
-	avail = pipe_splice_wait(in, false, nonblock);
-	if (avail <= 0)
-		return avail;
-	room = pipe_splice_wait(out, true, nonblock);
-	if (room < 0)
-		return pipe_error(t, room);
-	avail = pipe_splice_wait(in, false, true);
-	if (avail <= 0)
-		return avail == -EAGAIN && !nonblock ? -ERESTARTNOINTR : avail;
+	ready = wait_pipe_pair(t, in, out, nonblock, &avail, &room);
+	if (ready <= 0)
+		return ready;
 	buf = xmalloc(MIN(len, (size_t)room));
 	len = pipe_peek(in, buf, MIN(MIN(len, (size_t)avail), (size_t)room));
 	put = pipe_splice_write(out, buf, len);
