@@ -6,6 +6,9 @@
  */
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "harness.h"
 
 static volatile sig_atomic_t got_xcpu;
@@ -102,4 +105,38 @@ TEST(rlimit_cpu, inherited_by_child)
 		_exit(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL ? 0 : 4);
 	}
 	EXPECT_EXITED(wait_status(pid), 0);
+}
+
+/*
+ * prlimit(RLIMIT_CPU) on a zombie arms nothing that outlives it: after the
+ * zombie is reaped and its memory reused by new processes, timers still work
+ * (the Sentry once kept the freed process's CPU poll timer armed; found by
+ * the fuzzer, seed 26).
+ */
+TEST(rlimit_cpu, prlimit_on_zombie_then_reap)
+{
+	for (int round = 0; round < 20; round++) {
+		struct rlimit rl = { 100, 200 };
+		struct itimerval it = { .it_value = { 0, 1000 } };
+		pid_t pid = CHECK(fork());
+		siginfo_t si;
+
+		if (pid == 0)
+			_exit(0);
+		/* Wait until it is a zombie, without reaping it. */
+		CHECK(waitid(P_PID, pid, &si, WEXITED | WNOWAIT));
+		EXPECT_EQ(prlimit(pid, RLIMIT_CPU, &rl, NULL), 0);
+		EXPECT_EXITED(wait_status(pid), 0);
+		/* New processes reuse the freed memory; the timer list is walked again. */
+		for (int k = 0; k < 4; k++) {
+			pid_t c = CHECK(fork());
+
+			if (c == 0)
+				_exit(0);
+			EXPECT_EXITED(wait_status(c), 0);
+		}
+		signal(SIGALRM, SIG_IGN);
+		EXPECT_EQ(setitimer(ITIMER_REAL, &it, NULL), 0);
+		usleep(20000);
+	}
 }

@@ -47,6 +47,7 @@ static void tg_free(struct thread_group *tg)
 {
 	struct task *t, *n;
 
+	timers_release(tg);	/* again: nothing armed may point into freed memory */
 	list_for_each_entry_safe(t, n, &tg->tasks, tg_node) {
 		list_del(&t->tg_node);
 		task_free(t);

@@ -146,6 +146,9 @@ static bool rlimit_cpu_set(struct thread_group *tg)
 
 static void arm_cpu_poll(struct thread_group *tg)
 {
+	/* A zombie's timers were released; arming one now would outlive its memory. */
+	if (tg->zombie)
+		return;
 	if (!tg->itimer_cpu_poll.armed)
 		ktimer_arm(&tg->itimer_cpu_poll, monotonic_ns() + CPU_POLL_NS, CPU_POLL_NS);
 }
