@@ -438,6 +438,25 @@ static void bad_gs_call_to_regs(struct arch_regs *regs)
 	regs->rax = regs->orig_rax = nr;
 }
 
+/*
+ * Linux (6.12 on) runs uretprobe (335) and uprobe (336) before and without
+ * any seccomp filter, for its uprobe trampolines: the guest filter never
+ * sees them. Called from anywhere but a trampoline, uretprobe raises
+ * SIGILL (SI_KERNEL) with %rax = -1 just after the syscall instruction,
+ * which also left %rcx = %rip. Such a SIGILL is the guest's syscall
+ * (uretprobe, the only one of the two that traps), to be served by the
+ * Sentry like any other: Linux 4.4, which it emulates, has neither.
+ * uprobe (336) only returns -ENXIO there and never reaches us.
+ */
+#define SI_KERNEL_ 0x80
+#define NR_URETPROBE 335
+
+static bool is_host_uretprobe(const struct systrap_ctx *ctx, const struct arch_regs *regs)
+{
+	return ctx->signo == SIGILL && ctx->si_code == SI_KERNEL_ && regs->rax == (uint64_t)-1 &&
+	       regs->rcx == regs->rip;
+}
+
 /* Turn the event the stub reported into an exit. */
 static int read_event(struct stub_thread *st, struct arch_regs *regs, struct exit_info *info)
 {
@@ -469,6 +488,11 @@ static int read_event(struct stub_thread *st, struct arch_regs *regs, struct exi
 			bad_gs_call_to_regs(regs);
 			info->kind = EXIT_SYSCALL;
 			return 0;
+		}
+		if (is_host_uretprobe(ctx, regs)) {
+			regs->rax = regs->orig_rax = NR_URETPROBE;
+			info->kind = EXIT_SYSCALL;
+			break;
 		}
 		info->kind = EXIT_FAULT;
 		info->signo = ctx->signo;
