@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The Sentry's 9P client against a real 9P2000.L server (Debian's diod),
+# which exports the busybox root on a unix socket, started here.
+#   scripts  the busybox scripts run with the root served by diod
+#   kill     diod is killed while a program runs: files already read still
+#            read, the others fail with EIO, the program goes on and exits
+#   fds      while a program runs, /proc/<sentry>/fd holds no host path
+#            inside the root (checked against the host-directory lower,
+#            which does hold one, so the check can fail)
+# Every sandboxed run is under timeout; waits for a line are bounded (read -t).
+# usage: diod.sh CVISOR WORKDIR MODE [--platform=NAME]
+set -u
+cvisor=$1 work=$2 mode=$3 platform=${4:-}
+platform=${platform#--platform=}
+flags=()
+[ -n "$platform" ] && flags+=("--platform=${platform%-nopatch}")
+case $platform in *-nopatch) flags+=(--syscall-patching=false) ;; esac
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+if ! command -v diod >/dev/null 2>&1 && [ -x /usr/sbin/diod ]; then
+	PATH=$PATH:/usr/sbin
+fi
+if ! command -v diod >/dev/null 2>&1; then
+	echo "diod.sh: diod (Debian package diod) is not installed" >&2
+	[ "${CI:-}" = true ] && exit 1
+	exit 77
+fi
+
+root=$work/diod-root-$mode${platform:+-$platform}
+"$here/rootfs/make-busybox-root.sh" "$root" >/dev/null || exit 77
+root=$(cd "$root" && pwd)
+dir=$(mktemp -d "$work/diod-$mode.XXXXXX")
+diod_pid=
+cleanup() {
+	[ -n "$diod_pid" ] && kill -9 "$diod_pid" 2>/dev/null && wait "$diod_pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+pass=0 fail=0
+check() {	# name expected actual
+	if [ "$2" = "$3" ]; then pass=$((pass + 1)); echo "ok $1"
+	else fail=$((fail + 1)); echo "FAIL $1: expected [$2] got [$3]"; fi
+}
+finish() {
+	echo "$pass passed, $fail failed"
+	[ -f "$dir/diod.log" ] && [ $fail -gt 0 ] && { echo "--- diod log:"; cat "$dir/diod.log"; }
+	[ $fail -eq 0 ]
+	exit
+}
+
+# diod in the foreground, no auth, no user database, no config file, on $dir/9p.sock.
+start_diod() {
+	diod -f -n -N -c /dev/null -L stderr -l "$dir/9p.sock" -e "$root" 2>"$dir/diod.log" &
+	diod_pid=$!
+	for _ in $(seq 600); do
+		[ -S "$dir/9p.sock" ] && return 0
+		kill -0 "$diod_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "diod did not start:"; cat "$dir/diod.log"
+	exit 1
+}
+
+over_9p=("$cvisor" "${flags[@]}" do --root "$root" --9p-socket "$dir/9p.sock")
+
+# wait_line FD WORD: read lines from FD until one is WORD (60 s at most); prints it or "timeout".
+wait_line() {
+	local line
+	while IFS= read -r -t 60 -u "$1" line; do
+		[ "$line" = "$2" ] && { echo "$line"; return; }
+	done
+	echo timeout
+}
+
+start_diod
+case $mode in
+scripts)
+	"$here/integration/busybox/run.sh" --root "$root" --sandbox "${over_9p[*]} --"
+	exit
+	;;
+kill)
+	# The guest reads /data, reports, and waits for a line on stdin; meanwhile
+	# diod dies. Then: /data/words.txt (read before) still reads, /etc (never
+	# listed) fails with EIO for getdents64 (busybox ls ignores readdir
+	# errors, so the Sentry's strace shows it) and for cat's open, and the
+	# shell exits normally.
+	mkfifo "$dir/in" "$dir/out"
+	timeout -k 5 120 "$cvisor" "${flags[@]}" do --strace-syscalls=getdents64 --root "$root" \
+		--9p-socket "$dir/9p.sock" -- /bin/sh -c '
+		wc -l </data/words.txt; echo ready; read go
+		ls /etc >/dev/null; echo "ls=$?"
+		cat /etc/motd; echo "cat=$?"
+		wc -l </data/words.txt; echo done' <"$dir/in" >"$dir/out" 2>"$dir/err" &
+	pid=$!
+	exec 3<>"$dir/in" 4<"$dir/out"
+	read -r -t 60 -u 4 first || first=timeout
+	check "read before the kill" 20 "$first"
+	check "guest ready" ready "$(wait_line 4 ready)"
+	kill -9 "$diod_pid"
+	wait "$diod_pid" 2>/dev/null
+	diod_pid=
+	echo go >&3
+	out=$(timeout 60 cat <&4)
+	exec 3>&- 4<&-
+	wait "$pid"
+	status=$?
+	check "program exits after the kill" 0 "$status"
+	check "getdents64 of an unlisted directory fails with EIO" 1 \
+		"$(grep -c 'getdents64(.*EIO' "$dir/err")"
+	check "cat of an unread file fails" cat=1 "$(echo "$out" | grep '^cat=')"
+	check "what was read still reads" 20 "$(echo "$out" | sed -n 3p)"
+	check "the program ran to its end" done "$(echo "$out" | tail -n 1)"
+	check "cat says EIO" 1 "$(grep -c "can't open '/etc/motd': Input/output error" "$dir/err")"
+	[ $fail -gt 0 ] && { echo "--- stderr:"; cat "$dir/err"; }
+	finish
+	;;
+fds)
+	# host_paths CMD...: run a guest that waits on stdin; list the Sentry's
+	# fds on the host meanwhile; print each target inside $root, one a line.
+	host_paths() {
+		local pid sentry= t
+		mkfifo "$dir/in.$1" "$dir/out.$1"
+		timeout -k 5 120 "${@:2}" -- /bin/sh -c 'cat /etc/motd >/dev/null; echo ready; read go' \
+			<"$dir/in.$1" >"$dir/out.$1" 2>"$dir/err.$1" &
+		pid=$!
+		exec 3<>"$dir/in.$1" 4<"$dir/out.$1"
+		if [ "$(wait_line 4 ready)" = ready ]; then
+			# the timeout's child is `cvisor do`, whose child (the first) is the Sentry
+			do_pid=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')
+			sentry=$(cat "/proc/$do_pid/task/$do_pid/children" 2>/dev/null | awk '{print $1}')
+		fi
+		if [ -z "$sentry" ]; then
+			echo "no-sentry-found"
+		else
+			for t in "/proc/$sentry/fd/"*; do
+				t=$(readlink "$t") || continue
+				case $t in "$root" | "$root"/*) echo "$t" ;; esac
+			done
+			ls -l "/proc/$sentry/fd/" >"$dir/fds.$1"
+		fi
+		echo go >&3
+		exec 3>&- 4<&-
+		wait "$pid"
+	}
+	check "over 9P: no host path inside the root" "" "$(host_paths 9p "${over_9p[@]}")"
+	[ $fail -gt 0 ] && cat "$dir/fds.9p"
+	# the same check sees the host-directory lower's root fd: it can fail
+	check "host-directory lower: the root fd is seen" "$root" \
+		"$(host_paths host "$cvisor" "${flags[@]}" do --root "$root")"
+	finish
+	;;
+*)
+	echo "usage: diod.sh CVISOR WORKDIR scripts|kill|fds [--platform=NAME]" >&2
+	exit 2
+	;;
+esac
