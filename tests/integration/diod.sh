@@ -5,6 +5,10 @@
 #   scripts  the busybox scripts run with the root served by diod
 #   kill     diod is killed while a program runs: files already read still
 #            read, the others fail with EIO, the program goes on and exits
+#   race     several guest processes fill the same directories and files at
+#            once (the kernel lock is dropped around each round trip): each
+#            sees whole listings and whole files, no entry twice, and
+#            creations racing with the first listing all land
 #   fds      while a program runs, /proc/<sentry>/fd holds no host path
 #            inside the root (checked against the host-directory lower,
 #            which does hold one, so the check can fail)
@@ -74,6 +78,8 @@ wait_line() {
 	echo timeout
 }
 
+# race: a file that takes many round trips to read (64 KiB each with diod)
+[ "$mode" = race ] && head -c 8388608 /dev/urandom >"$root/data/big"
 start_diod
 case $mode in
 scripts)
@@ -116,6 +122,39 @@ kill)
 	[ $fail -gt 0 ] && { echo "--- stderr:"; cat "$dir/err"; }
 	finish
 	;;
+race)
+	# Eight processes at once, on a fresh sandbox where nothing is filled
+	# yet: each says it is ready on one FIFO and waits for its line on
+	# another, so they all start their first lookups together.
+	out=$(timeout -k 5 120 "${over_9p[@]}" -- /bin/sh -c '
+		mkfifo /tmp/go /tmp/ready
+		exec 3<>/tmp/go 5<>/tmp/ready
+		for i in 1 2 3 4 5 6 7 8; do
+			( echo r >&5; read x <&3
+			  touch /home/f$i; ls /bin | wc -l; md5sum </data/big; cat /data/poem.txt | wc -c
+			  ls /etc | wc -l; readlink /usr/bin ) >/tmp/r.$i 2>&1 &
+		done
+		n=0; while [ $n -lt 8 ]; do read r <&5; n=$((n + 1)); done
+		printf "go\\n%.0s" 1 2 3 4 5 6 7 8 >&3
+		wait
+		for i in 2 3 4 5 6 7 8; do cmp -s /tmp/r.1 /tmp/r.$i || echo "process $i differs"; done
+		cat /tmp/r.1
+		ls /home | wc -l
+		for d in /bin /etc /home; do ls $d | sort | uniq -d; done | wc -l' 2>"$dir/err")
+	check "sandbox exits" 0 $?
+	want_bin=$(ls "$root/bin" | wc -l)
+	want_md5=$(md5sum <"$root/data/big")
+	want_poem=$(wc -c <"$root/data/poem.txt")
+	want_etc=$(ls "$root/etc" | wc -l)
+	check "every process saw the same" "" "$(echo "$out" | grep differs)"
+	check "whole listings, whole files" \
+		"$(printf '%s\n' "$want_bin" "$want_md5" "$want_poem" "$want_etc" ../bin)" \
+		"$(echo "$out" | sed -n 1,5p)"
+	check "creations during the first listing all landed" 8 "$(echo "$out" | sed -n 6p)"
+	check "no entry listed twice" 0 "$(echo "$out" | sed -n 7p)"
+	[ $fail -gt 0 ] && { echo "--- output:"; echo "$out"; echo "--- stderr:"; cat "$dir/err"; }
+	finish
+	;;
 fds)
 	# host_paths CMD...: run a guest that waits on stdin; list the Sentry's
 	# fds on the host meanwhile; print each target inside $root, one a line.
@@ -152,7 +191,7 @@ fds)
 	finish
 	;;
 *)
-	echo "usage: diod.sh CVISOR WORKDIR scripts|kill|fds [--platform=NAME]" >&2
+	echo "usage: diod.sh CVISOR WORKDIR scripts|kill|race|fds [--platform=NAME]" >&2
 	exit 2
 	;;
 esac

@@ -35,6 +35,7 @@ static pthread_cond_t g_fill_done = PTHREAD_COND_INITIALIZER;
 bool tmpfs_lower_claim(struct tmpfs_lower *lw, bool *dropped)
 {
 	while (lw->state == TMPFS_LOWER_FILLING) {
+		log_debug("lower '%s': waiting for another task's fill", lw->rel);
 		*dropped = true;
 		if (g_platform && g_platform->ops->will_block)
 			g_platform->ops->will_block();
