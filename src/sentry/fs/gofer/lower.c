@@ -22,11 +22,22 @@
 
 static struct p9c *g_p9c;
 
+#define READ_WINDOW_BYTES (2u << 20)	/* Treads kept in flight by one read: up to this many bytes */
+#define READ_WINDOW_MAX 16
+
 struct lower_file {
 	uint32_t fid;
 	uint32_t max_read;	/* bytes one Tread may ask for */
-	uint8_t *rbuf;		/* msize bytes, for Rread */
+	unsigned window;	/* Treads one read keeps in flight */
+	uint8_t *rbuf;		/* window * msize bytes, for the Rreads */
 };
+
+static unsigned read_window(uint32_t max_read)
+{
+	unsigned w = READ_WINDOW_BYTES / max_read;
+
+	return w < 1 ? 1 : w > READ_WINDOW_MAX ? READ_WINDOW_MAX : w;
+}
 
 /* Walk from the root to @rel into a new fid (*out). -ENOENT if some component is missing. */
 static int walk_rel(const char *rel, uint32_t *out)
@@ -366,29 +377,57 @@ static int gofer_open(const char *rel, struct lower_file **out)
 	f->max_read = msize - P9_IOHDRSZ;
 	if (iounit && iounit < f->max_read)
 		f->max_read = iounit;
-	f->rbuf = xmalloc(msize);
+	f->window = read_window(f->max_read);
+	f->rbuf = xmalloc((size_t)f->window * msize);
 	*out = f;
 	return 0;
 }
 
+/*
+ * Up to window Treads in flight, one after the other in the file; the bytes
+ * up to the first short one count (a short read is the end of the file).
+ */
 static ssize_t gofer_read(struct lower_file *f, void *buf, size_t len, uint64_t off)
 {
-	struct p9_msg req = { .type = P9_TREAD }, reply;
-	int err;
+	uint32_t msize = p9c_msize(g_p9c);
+	struct p9c_call call[READ_WINDOW_MAX];
+	uint32_t asked[READ_WINDOW_MAX];
+	unsigned n = 0, k;
+	ssize_t done = 0;
+	bool short_read = false;
+	int err = 0;
 
-	req.tread.fid = f->fid;
-	req.tread.offset = off;
-	req.tread.count = (uint32_t)MIN(len, (size_t)f->max_read);
-	err = p9c_rpc(g_p9c, &req, &reply, f->rbuf, p9c_msize(g_p9c));
-	if (err)
-		return err;
-	if (reply.rread.count > req.tread.count) {
-		log_warn("9p: Rread of %u bytes for %u asked", reply.rread.count, req.tread.count);
-		p9c_kill(g_p9c);
-		return -EIO;
+	for (size_t at = 0; n < f->window && at < len; n++) {
+		struct p9_msg req = { .type = P9_TREAD };
+
+		asked[n] = (uint32_t)MIN(len - at, (size_t)f->max_read);
+		req.tread.fid = f->fid;
+		req.tread.offset = off + at;
+		req.tread.count = asked[n];
+		err = p9c_start(g_p9c, &call[n], &req, f->rbuf + (size_t)n * msize, msize);
+		if (err)
+			break;
+		at += asked[n];
 	}
-	memcpy(buf, reply.rread.data, reply.rread.count);
-	return reply.rread.count;
+	for (k = 0; k < n; k++) {
+		struct p9_msg reply;
+		int e = p9c_finish(g_p9c, &call[k], &reply);
+
+		if (!e && reply.rread.count > asked[k]) {
+			log_warn("9p: Rread of %u bytes for %u asked", reply.rread.count, asked[k]);
+			p9c_kill(g_p9c);
+			e = -EIO;
+		}
+		if (e && !err)
+			err = e;
+		if (e || short_read || err)
+			continue;
+		memcpy((char *)buf + done, reply.rread.data, reply.rread.count);
+		done += reply.rread.count;
+		short_read = reply.rread.count < asked[k];
+	}
+	/* bytes before an error are still good, but the caller wants the error */
+	return err ? err : done;
 }
 
 static void gofer_close(struct lower_file *f)
@@ -424,9 +463,12 @@ static int gofer_readlink(const char *rel, char *buf, size_t size)
 	return err;
 }
 
+/* What one gofer_read() can do in one window (less when the server's iounit is smaller). */
 static size_t gofer_read_chunk(void)
 {
-	return p9c_msize(g_p9c) - P9_IOHDRSZ;
+	uint32_t max_read = p9c_msize(g_p9c) - P9_IOHDRSZ;
+
+	return (size_t)read_window(max_read) * max_read;
 }
 
 static const struct lower_ops gofer_lower_ops = {
