@@ -438,6 +438,17 @@ static int attach(struct p9c *c, const char *uname, uint32_t n_uname, const char
 	return 0;
 }
 
+void p9c_close(struct p9c *c)
+{
+	host_sock_close(c->fd);
+	pthread_cond_destroy(&c->tag_free);
+	pthread_mutex_destroy(&c->send_lock);
+	pthread_mutex_destroy(&c->lock);
+	free(c->rx);
+	free(c->free_fids);
+	free(c);
+}
+
 struct p9c *p9c_connect(int fd, const char *uname, uint32_t n_uname, const char *aname)
 {
 	struct p9c *c = xzalloc(sizeof(*c));

@@ -82,6 +82,9 @@ int p9c_walk(struct p9c *c, uint32_t fid, uint32_t newfid, uint16_t nwname, cons
 /* Clunk and free @fid; errors are only logged (the fid is gone either way). */
 void p9c_clunk(struct p9c *c, uint32_t fid);
 
+/* Close the socket and free @c; no call may be in flight or come later. */
+void p9c_close(struct p9c *c);
+
 /* Mark the connection dead (as if the server died): every call fails with -EIO. */
 void p9c_kill(struct p9c *c);
 bool p9c_is_dead(struct p9c *c);
