@@ -83,76 +83,108 @@ wait_line() {
 start_diod
 case $mode in
 scripts)
-	"$here/integration/busybox/run.sh" --root "$root" --sandbox "${over_9p[*]} --"
+	"$here/integration/busybox/run.sh" --root "$root" --sandbox "${over_9p[*]} --" || exit
+	# and over `cvisor gofer`, where this build has it
+	if "$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer'; then
+		"$here/integration/busybox/run.sh" --root "$root" \
+			--sandbox "$cvisor ${flags[*]} do --root $root --gofer --"
+	fi
 	exit
 	;;
 kill)
 	# The guest reads /data, reports, and waits for a line on stdin; meanwhile
-	# diod dies. Then: /data/words.txt (read before) still reads, /etc (never
-	# listed) fails with EIO for getdents64 (busybox ls ignores readdir
+	# the server dies. Then: /data/words.txt (read before) still reads, /etc
+	# (never listed) fails with EIO for getdents64 (busybox ls ignores readdir
 	# errors, so the Sentry's strace shows it) and for cat's open, and the
-	# shell exits normally.
-	mkfifo "$dir/in" "$dir/out"
-	timeout -k 5 120 "$cvisor" "${flags[@]}" do --strace-syscalls=getdents64 --root "$root" \
-		--9p-socket "$dir/9p.sock" -- /bin/sh -c '
-		wc -l </data/words.txt; echo ready; read go
-		ls /etc >/dev/null; echo "ls=$?"
-		cat /etc/motd; echo "cat=$?"
-		wc -l </data/words.txt; echo done' <"$dir/in" >"$dir/out" 2>"$dir/err" &
-	pid=$!
-	exec 3<>"$dir/in" 4<"$dir/out"
-	read -r -t 60 -u 4 first || first=timeout
-	check "read before the kill" 20 "$first"
-	check "guest ready" ready "$(wait_line 4 ready)"
-	kill -9 "$diod_pid"
-	wait "$diod_pid" 2>/dev/null
-	diod_pid=
-	echo go >&3
-	out=$(timeout 60 cat <&4)
-	exec 3>&- 4<&-
-	wait "$pid"
-	status=$?
-	check "program exits after the kill" 0 "$status"
-	check "getdents64 of an unlisted directory fails with EIO" 1 \
-		"$(grep -c 'getdents64(.*EIO' "$dir/err")"
-	check "cat of an unread file fails" cat=1 "$(echo "$out" | grep '^cat=')"
-	check "what was read still reads" 20 "$(echo "$out" | sed -n 3p)"
-	check "the program ran to its end" done "$(echo "$out" | tail -n 1)"
-	check "cat says EIO" 1 "$(grep -c "can't open '/etc/motd': Input/output error" "$dir/err")"
-	[ $fail -gt 0 ] && { echo "--- stderr:"; cat "$dir/err"; }
+	# shell exits normally. Run against diod, and against `cvisor gofer`
+	# (--gofer) where this build has it.
+	kill_case() {	# NAME SOURCE-OPTIONS...
+		local name=$1 pid first out status victim= c
+		shift
+		rm -f "$dir/in" "$dir/out"
+		mkfifo "$dir/in" "$dir/out"
+		timeout -k 5 120 "$cvisor" "${flags[@]}" do --strace-syscalls=getdents64 --root "$root" "$@" \
+			-- /bin/sh -c '
+			wc -l </data/words.txt; echo ready; read go
+			ls /etc >/dev/null; echo "ls=$?"
+			cat /etc/motd; echo "cat=$?"
+			wc -l </data/words.txt; echo done' <"$dir/in" >"$dir/out" 2>"$dir/err" &
+		pid=$!
+		exec 3<>"$dir/in" 4<"$dir/out"
+		read -r -t 60 -u 4 first || first=timeout
+		check "$name: read before the kill" 20 "$first"
+		check "$name: guest ready" ready "$(wait_line 4 ready)"
+		if [ "$name" = diod ]; then
+			kill -9 "$diod_pid"
+			wait "$diod_pid" 2>/dev/null
+			diod_pid=
+		else
+			do_pid=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')
+			for c in $(cat "/proc/$do_pid/task/$do_pid/children" 2>/dev/null); do
+				tr '\0' ' ' <"/proc/$c/cmdline" | grep -q '^[^ ]* gofer ' && victim=$c
+			done
+			check "$name: the gofer found" yes "${victim:+yes}"
+			[ -n "$victim" ] && kill -9 "$victim"
+		fi
+		echo go >&3
+		out=$(timeout 60 cat <&4)
+		exec 3>&- 4<&-
+		wait "$pid"
+		status=$?
+		check "$name: program exits after the kill" 0 "$status"
+		check "$name: getdents64 of an unlisted directory fails with EIO" 1 \
+			"$(grep -c 'getdents64(.*EIO' "$dir/err")"
+		check "$name: cat of an unread file fails" cat=1 "$(echo "$out" | grep '^cat=')"
+		check "$name: what was read still reads" 20 "$(echo "$out" | sed -n 3p)"
+		check "$name: the program ran to its end" done "$(echo "$out" | tail -n 1)"
+		check "$name: cat says EIO" 1 "$(grep -c "can't open '/etc/motd': Input/output error" "$dir/err")"
+		[ $fail -gt 0 ] && { echo "--- stderr:"; cat "$dir/err"; }
+	}
+	kill_case diod --9p-socket "$dir/9p.sock"
+	if "$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer'; then
+		kill_case gofer --gofer
+	fi
 	finish
 	;;
 race)
 	# Eight processes at once, on a fresh sandbox where nothing is filled
 	# yet: each says it is ready on one FIFO and waits for its line on
 	# another, so they all start their first lookups together.
-	out=$(timeout -k 5 120 "${over_9p[@]}" -- /bin/sh -c '
-		mkfifo /tmp/go /tmp/ready
-		exec 3<>/tmp/go 5<>/tmp/ready
-		for i in 1 2 3 4 5 6 7 8; do
-			( echo r >&5; read x <&3
-			  touch /home/f$i; ls /bin | wc -l; md5sum </data/big; cat /data/poem.txt | wc -c
-			  ls /etc | wc -l; readlink /usr/bin ) >/tmp/r.$i 2>&1 &
-		done
-		n=0; while [ $n -lt 8 ]; do read r <&5; n=$((n + 1)); done
-		printf "go\\n%.0s" 1 2 3 4 5 6 7 8 >&3
-		wait
-		for i in 2 3 4 5 6 7 8; do cmp -s /tmp/r.1 /tmp/r.$i || echo "process $i differs"; done
-		cat /tmp/r.1
-		ls /home | wc -l
-		for d in /bin /etc /home; do ls $d | sort | uniq -d; done | wc -l' 2>"$dir/err")
-	check "sandbox exits" 0 $?
-	want_bin=$(ls "$root/bin" | wc -l)
-	want_md5=$(md5sum <"$root/data/big")
-	want_poem=$(wc -c <"$root/data/poem.txt")
-	want_etc=$(ls "$root/etc" | wc -l)
-	check "every process saw the same" "" "$(echo "$out" | grep differs)"
-	check "whole listings, whole files" \
-		"$(printf '%s\n' "$want_bin" "$want_md5" "$want_poem" "$want_etc" ../bin)" \
-		"$(echo "$out" | sed -n 1,5p)"
-	check "creations during the first listing all landed" 8 "$(echo "$out" | sed -n 6p)"
-	check "no entry listed twice" 0 "$(echo "$out" | sed -n 7p)"
-	[ $fail -gt 0 ] && { echo "--- output:"; echo "$out"; echo "--- stderr:"; cat "$dir/err"; }
+	race_case() {	# NAME SOURCE-OPTIONS...
+		local name=$1 out
+		shift
+		out=$(timeout -k 5 120 "$cvisor" "${flags[@]}" do --root "$root" "$@" -- /bin/sh -c '
+			mkfifo /tmp/go /tmp/ready
+			exec 3<>/tmp/go 5<>/tmp/ready
+			for i in 1 2 3 4 5 6 7 8; do
+				( echo r >&5; read x <&3
+				  touch /home/f$i; ls /bin | wc -l; md5sum </data/big; cat /data/poem.txt | wc -c
+				  ls /etc | wc -l; readlink /usr/bin ) >/tmp/r.$i 2>&1 &
+			done
+			n=0; while [ $n -lt 8 ]; do read r <&5; n=$((n + 1)); done
+			printf "go\\n%.0s" 1 2 3 4 5 6 7 8 >&3
+			wait
+			for i in 2 3 4 5 6 7 8; do cmp -s /tmp/r.1 /tmp/r.$i || echo "process $i differs"; done
+			cat /tmp/r.1
+			ls /home | wc -l
+			for d in /bin /etc /home; do ls $d | sort | uniq -d; done | wc -l' 2>"$dir/err")
+		check "$name: sandbox exits" 0 $?
+		want_bin=$(ls "$root/bin" | wc -l)
+		want_md5=$(md5sum <"$root/data/big")
+		want_poem=$(wc -c <"$root/data/poem.txt")
+		want_etc=$(ls "$root/etc" | wc -l)
+		check "$name: every process saw the same" "" "$(echo "$out" | grep differs)"
+		check "$name: whole listings, whole files" \
+			"$(printf '%s\n' "$want_bin" "$want_md5" "$want_poem" "$want_etc" ../bin)" \
+			"$(echo "$out" | sed -n 1,5p)"
+		check "$name: creations during the first listing all landed" 8 "$(echo "$out" | sed -n 6p)"
+		check "$name: no entry listed twice" 0 "$(echo "$out" | sed -n 7p)"
+		[ $fail -gt 0 ] && { echo "--- output:"; echo "$out"; echo "--- stderr:"; cat "$dir/err"; }
+	}
+	race_case diod --9p-socket "$dir/9p.sock"
+	if "$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer'; then
+		race_case gofer --gofer
+	fi
 	finish
 	;;
 fds)
@@ -166,9 +198,11 @@ fds)
 		pid=$!
 		exec 3<>"$dir/in.$1" 4<"$dir/out.$1"
 		if [ "$(wait_line 4 ready)" = ready ]; then
-			# the timeout's child is `cvisor do`, whose child (the first) is the Sentry
+			# the timeout's child is `cvisor do`, whose children are the Sentry and (--gofer) the gofer
 			do_pid=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | awk '{print $1}')
-			sentry=$(cat "/proc/$do_pid/task/$do_pid/children" 2>/dev/null | awk '{print $1}')
+			for c in $(cat "/proc/$do_pid/task/$do_pid/children" 2>/dev/null); do
+				tr '\0' ' ' <"/proc/$c/cmdline" | grep -q '^[^ ]* gofer ' || sentry=$c
+			done
 		fi
 		if [ -z "$sentry" ]; then
 			echo "no-sentry-found"
@@ -185,6 +219,11 @@ fds)
 	}
 	check "over 9P: no host path inside the root" "" "$(host_paths 9p "${over_9p[@]}")"
 	[ $fail -gt 0 ] && cat "$dir/fds.9p"
+	# with the Gofer, where this build has one (`cvisor gofer`)
+	if "$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer'; then
+		check "with --gofer: no host path inside the root" "" \
+			"$(host_paths gofer "$cvisor" "${flags[@]}" do --gofer --root "$root")"
+	fi
 	# the same check sees the host-directory lower's root fd: it can fail
 	check "host-directory lower: the root fd is seen" "$root" \
 		"$(host_paths host "$cvisor" "${flags[@]}" do --root "$root")"
