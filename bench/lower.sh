@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Where the root's files come from, measured: natively, under cvisor over the
 # host-directory lower layer, and under cvisor over 9P2000.L served by diod
-# (unix socket). Two figures of issue 18, medians of REPS runs:
+# (unix socket), and over `cvisor gofer` (--gofer) when the build has it. Two figures of issue 18, medians of REPS runs:
 #   open_read4k_close  open + read 4 KiB + close of a cached image file (ns)
 #   first_read         first read of a SIZE_MIB file of the image (MB/s;
 #                      natively from the host page cache, warmed first)
@@ -33,23 +33,30 @@ run() {
 	host) "${pin[@]}" timeout 300 "$cvisor" do --root "$work/root" -- /tests/micro "$2" "$3" "$4" ;;
 	9p) "${pin[@]}" timeout 300 "$cvisor" do --root "$work/root" --9p-socket "$work/9p.sock" -- \
 		/tests/micro "$2" "$3" "$4" ;;
+	gofer) "${pin[@]}" timeout 300 "$cvisor" do --root "$work/root" --gofer -- /tests/micro "$2" "$3" "$4" ;;
 	esac
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 cat "$work/root/data/big" >/dev/null	# native: the page cache holds it
-printf '# medians of %s runs%s; %s MiB file; cvisor %s\n' "$reps" "${PIN:+, pinned to CPUs $PIN}" "$size" "$cvisor"
-printf '%-20s %14s %14s %14s %10s %10s\n' benchmark native cvisor-host cvisor-9p host/nat 9p/nat
+modes="native host 9p"
+"$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer' && modes="$modes gofer"
+printf '# medians of %s runs%s; %s MiB file; cvisor %s; x: times slower than native\n' "$reps" \
+	"${PIN:+, pinned to CPUs $PIN}" "$size" "$cvisor"
+printf '%-18s' benchmark
+for m in $modes; do printf '%16s' "$m"; done
+for m in $modes; do [ $m = native ] || printf '%9s' "$m"; done
+echo
 for bench in "open_read4k_close 20000 /bin/busybox" "first_read 1 /data/big"; do
 	set -- $bench
-	declare -A med=()
-	for mode in native host 9p; do
-		med[$mode]=$(for _ in $(seq "$reps"); do run "$mode" "$1" "$2" "$3" | awk '{print $1}'; done | median)
-	done
 	if [ "$1" = first_read ]; then unit=MB/s; else unit=ns; fi
-	awk -v b="$1" -v n="${med[native]}" -v h="${med[host]}" -v p="${med[9p]}" -v u="$unit" 'BEGIN {
-		if (u == "ns") { rh = h / n; rp = p / n } else { rh = n / h; rp = n / p }
-		printf "%-20s %9.1f %-4s %9.1f %-4s %9.1f %-4s %9.1fx %9.1fx\n", b, n, u, h, u, p, u, rh, rp }'
-	unset med
+	printf '%-18s' "$1"
+	vals=
+	for mode in $modes; do
+		v=$(for _ in $(seq "$reps"); do run "$mode" "$1" "$2" "$3" | awk '{print $1}'; done | median)
+		vals="$vals $v"
+		printf '%11.1f %-4s' "$v" "$unit"
+	done
+	echo "$vals" | awk -v u="$unit" '{ for (k = 2; k <= NF; k++) printf "%8.1fx", (u == "ns") ? $k / $1 : $1 / $k; print "" }'
 done
