@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * `cvisor do [--root DIR] [--cwd DIR] [--env K=V]... [--platform NAME] [--grace SECONDS] [--] CMD [ARG...]`:
+ * `cvisor do [--root DIR] [--cwd DIR] [--env K=V]... [--platform NAME] [--grace SECONDS]
+ *            [--9p-socket PATH | --9p-fd N | --gofer] [--9p-aname NAME] [--] CMD [ARG...]`:
  * run one command in a new sandbox, with stdio connected, and exit with its status.
  *
  * The process started as `cvisor do` stays a small supervisor; the Sentry is
