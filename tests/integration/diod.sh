@@ -80,6 +80,11 @@ wait_line() {
 
 # race: a file that takes many round trips to read (64 KiB each with diod)
 [ "$mode" = race ] && head -c 8388608 /dev/urandom >"$root/data/big"
+# kill: files a background reader is still reading when the server dies
+if [ "$mode" = kill ]; then
+	mkdir -p "$root/data/k"
+	for i in $(seq 16); do head -c 8388608 /dev/zero >"$root/data/k/$i"; done
+fi
 start_diod
 case $mode in
 scripts)
@@ -105,10 +110,15 @@ kill)
 		mkfifo "$dir/in" "$dir/out"
 		timeout -k 5 120 "$cvisor" "${flags[@]}" do --strace-syscalls=getdents64 --root "$root" "$@" \
 			-- /bin/sh -c '
-			wc -l </data/words.txt; echo ready; read go
+			wc -l </data/words.txt
+			( n=0; for f in /data/k/*; do
+				cat $f >/dev/null || { echo "reader failed" >&2; exit 1; }
+				n=$((n + 1)); [ $n = 1 ] && echo ready
+			  done; echo "reader done" >&2 ) &
+			read go
 			ls /etc >/dev/null; echo "ls=$?"
 			cat /etc/motd; echo "cat=$?"
-			wc -l </data/words.txt; echo done' <"$dir/in" >"$dir/out" 2>"$dir/err" &
+			wc -l </data/words.txt; wait; echo done' <"$dir/in" >"$dir/out" 2>"$dir/err" &
 		pid=$!
 		exec 3<>"$dir/in" 4<"$dir/out"
 		read -r -t 60 -u 4 first || first=timeout
@@ -138,6 +148,10 @@ kill)
 		check "$name: what was read still reads" 20 "$(echo "$out" | sed -n 3p)"
 		check "$name: the program ran to its end" done "$(echo "$out" | tail -n 1)"
 		check "$name: cat says EIO" 1 "$(grep -c "can't open '/etc/motd': Input/output error" "$dir/err")"
+		# the reader of big files said "ready" after the first: it is likely
+		# in the middle of another (Treads in flight) at the kill; it ends too
+		check "$name: the background reader ended" 1 "$(grep -c '^reader ' "$dir/err")"
+		echo "  ($name: $(grep '^reader ' "$dir/err"))"
 		[ $fail -gt 0 ] && { echo "--- stderr:"; cat "$dir/err"; }
 	}
 	kill_case diod --9p-socket "$dir/9p.sock"
