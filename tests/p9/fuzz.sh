@@ -16,6 +16,14 @@ rm -rf "$work"
 mkdir -p "$work/corpus"
 "$seeds" "$work/corpus"
 start=$(date +%s)
+# libFuzzer's default error exit code is 77, which meson reads as "skipped":
+# a finding must be a failure.
+status=0
 "$fuzzer" -seed=1 -runs="$runs" -max_len=2048 -timeout=20 -rss_limit_mb=2048 \
-	-print_final_stats=1 -artifact_prefix="$work/" "$work/corpus"
+	-error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 \
+	-artifact_prefix="$work/" "$work/corpus" || status=$?
+if [ "$status" -ne 0 ]; then
+	echo "p9-fuzz: FAILED (exit $status); reproducer: $(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null)"
+	exit 1
+fi
 echo "p9-fuzz: $runs runs in $(( $(date +%s) - start )) s"
