@@ -196,6 +196,7 @@ race)
 		[ $fail -gt 0 ] && { echo "--- output:"; echo "$out"; echo "--- stderr:"; cat "$dir/err"; }
 	}
 	race_case diod --9p-socket "$dir/9p.sock"
+	race_case hostdir	# the host-directory lower drops the kernel lock the same way
 	if "$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer'; then
 		race_case gofer --gofer
 	fi
