@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * `cvisor do [--root DIR] [--cwd DIR] [--env K=V]... [--platform NAME] [--grace SECONDS] [--] CMD [ARG...]`:
+ * `cvisor do [--root DIR] [--cwd DIR] [--env K=V]... [--platform NAME] [--grace SECONDS]
+ *            [--9p-socket PATH | --9p-fd N | --gofer] [--9p-aname NAME] [--] CMD [ARG...]`:
  * run one command in a new sandbox, with stdio connected, and exit with its status.
  *
  * The process started as `cvisor do` stays a small supervisor; the Sentry is
@@ -22,7 +23,9 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include "lib/log.h"
@@ -34,7 +37,11 @@ static void do_usage(FILE *out)
 {
 	fprintf(out, "usage: cvisor do [--root DIR] [--cwd DIR] [--env NAME=VALUE]... [--platform NAME]\n"
 		     "                 [--grace SECONDS] [--strace] [--strace-syscalls=LIST] [--report-unsupported]\n"
+		     "                 [--9p-socket PATH | --9p-fd N | --gofer] [--9p-aname NAME]\n"
 		     "                 [--] COMMAND [ARG...]\n"
+		     "--9p-socket PATH: the root comes from the 9P2000.L server listening on unix socket PATH\n"
+		     "  (diod, say), attached as --9p-aname (default: the --root path); --9p-fd N: the same\n"
+		     "  over the connected stream socket N we inherit; --gofer: from a `cvisor gofer` of --root\n"
 		     "exit status: the command's; 128+N when it was killed by signal N (137 when it outlived\n"
 		     "the grace period after a SIGINT/SIGTERM/SIGHUP/SIGQUIT); 125 when cvisor failed\n"
 		     "(the sandbox could not start, or the Sentry crashed); 2 for a usage error\n");
@@ -247,6 +254,9 @@ static int run_supervised(const struct sentry_config *cfg, int grace_s)
 	close(report_pipe[1]);
 	if (pidfd >= 0)
 		close(pidfd);
+	/* the Sentry owns the 9P connection now: its death must close it (the gofer then exits) */
+	if (cfg->p9)
+		close(cfg->p9_fd);
 	log_info("do: Sentry %d%s", sv.sentry, sv.pidns ? " in a new pid namespace" : "");
 	status = supervise_loop(&sv, &set);
 	if (!sv.pidns)
@@ -254,6 +264,115 @@ static int run_supervised(const struct sentry_config *cfg, int grace_s)
 	n = read(report_pipe[0], &report, sizeof(report));
 	close(report_pipe[0]);
 	return exit_status(&sv, status, n == sizeof(report) ? &report : NULL);
+}
+
+/* Where the root's files come from (--9p-socket, --9p-fd, --gofer; none: the host directory). */
+struct root_source {
+	const char *p9_socket;
+	int p9_fd;		/* -1: not given */
+	bool gofer;
+	const char *aname;
+};
+
+static int connect_unix(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * `cvisor gofer --root ROOT --fd N` on one end of a new socketpair, with
+ * PDEATHSIG so that it dies with us (it also exits when the Sentry's end
+ * closes). Returns our end, or -1 with errno set. Runs before the pid
+ * namespace is made, so the gofer stays out of the sandbox's namespace.
+ */
+static int spawn_gofer(const char *root, pid_t *pid_out)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char fdarg[16];
+		sigset_t none;
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() == 1)
+			_exit(STATUS_RUNTIME_FAILED);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* our end stays open across exec (CLOEXEC off); the Sentry's end does not */
+		if (fcntl(sv[1], F_SETFD, 0) < 0)
+			_exit(STATUS_RUNTIME_FAILED);
+		snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
+		execl("/proc/self/exe", "cvisor", "gofer", "--root", root, "--fd", fdarg, (char *)NULL);
+		_exit(STATUS_RUNTIME_FAILED);
+	}
+	close(sv[1]);
+	*pid_out = pid;
+	log_info("do: gofer %d serves %s", pid, root);
+	return sv[0];
+}
+
+/* Fill cfg's 9P fields from @src; 0, or a status to exit with. */
+static int open_root_source(struct sentry_config *cfg, const struct root_source *src, pid_t *gofer)
+{
+	int fd = -1;
+
+	if (src->p9_socket) {
+		fd = connect_unix(src->p9_socket);
+		if (fd < 0) {
+			fprintf(stderr, "cvisor do: cannot connect to 9P server at '%s': %s\n", src->p9_socket,
+				strerror(errno));
+			return STATUS_RUNTIME_FAILED;
+		}
+		cfg->p9_aname = src->aname ? src->aname : cfg->root;
+	} else if (src->p9_fd >= 0) {
+		int type;
+		socklen_t len = sizeof(type);
+
+		if (getsockopt(src->p9_fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
+			fprintf(stderr, "cvisor do: --9p-fd %d is not a stream socket\n", src->p9_fd);
+			return 2;
+		}
+		fd = src->p9_fd;
+		cfg->p9_aname = src->aname ? src->aname : cfg->root;
+	} else if (src->gofer) {
+		fd = spawn_gofer(cfg->root, gofer);
+		if (fd < 0) {
+			fprintf(stderr, "cvisor do: cannot start the gofer: %s\n", strerror(errno));
+			return STATUS_RUNTIME_FAILED;
+		}
+		cfg->p9_aname = src->aname ? src->aname : "";
+	} else {
+		return 0;
+	}
+	cfg->p9 = true;
+	cfg->p9_fd = fd;
+	return 0;
 }
 
 static char **add_env(char **env, size_t *n, const char *kv)
@@ -279,6 +398,9 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 	size_t nenv = 0;
 	char **env = NULL;
 	const char *term = getenv("TERM");
+	struct root_source src = { .p9_fd = -1 };
+	pid_t gofer = 0;
+	int gofer_pidfd = -1;
 	struct stat st;
 	int k = 1, ret, grace_s = DEFAULT_GRACE_S;
 
@@ -304,6 +426,21 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 				return 2;
 			}
 			env = add_env(env, &nenv, argv[++k]);
+		} else if (strcmp(argv[k], "--9p-socket") == 0 && k + 1 < argc) {
+			src.p9_socket = argv[++k];
+		} else if (strcmp(argv[k], "--9p-fd") == 0 && k + 1 < argc) {
+			char *end;
+			long v = strtol(argv[++k], &end, 10);
+
+			if (*end || end == argv[k] || v < 0 || v > INT_MAX) {
+				fprintf(stderr, "cvisor do: --9p-fd needs a descriptor number, got '%s'\n", argv[k]);
+				return 2;
+			}
+			src.p9_fd = (int)v;
+		} else if (strcmp(argv[k], "--9p-aname") == 0 && k + 1 < argc) {
+			src.aname = argv[++k];
+		} else if (strcmp(argv[k], "--gofer") == 0) {
+			src.gofer = true;
 		} else if (strcmp(argv[k], "--report-unsupported") == 0) {
 			cfg.report_unsupported = true;
 		} else if (strcmp(argv[k], "--strace") == 0) {
@@ -336,14 +473,32 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 		do_usage(stderr);
 		return 2;
 	}
-	if (stat(cfg.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if ((src.p9_socket != NULL) + (src.p9_fd >= 0) + src.gofer > 1) {
+		fprintf(stderr, "cvisor do: --9p-socket, --9p-fd and --gofer exclude each other\n");
+		return 2;
+	}
+	/* a 9P server's root need not be a directory here */
+	if (!src.p9_socket && src.p9_fd < 0 && (stat(cfg.root, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		fprintf(stderr, "cvisor do: root '%s' is not a directory\n", cfg.root);
 		return 2;
 	}
 	cfg.argv = argv + k;
 	cfg.envp = env;
-	log_info("do: root %s, command %s", cfg.root, cfg.argv[0]);
+	ret = open_root_source(&cfg, &src, &gofer);
+	if (ret)
+		return ret;
+	if (gofer > 0)
+		gofer_pidfd = (int)syscall(SYS_pidfd_open, gofer, 0);
+	log_info("do: root %s%s, command %s", cfg.p9 ? "over 9P: " : "", cfg.p9 ? cfg.p9_aname : cfg.root,
+		 cfg.argv[0]);
 	ret = run_supervised(&cfg, grace_s);
+	if (gofer_pidfd >= 0) {
+		/* it exits when the Sentry's end closes; do not leave it behind in any case
+		 * (a pidfd: the supervisor may have reaped it already, and its pid be reused) */
+		syscall(SYS_pidfd_send_signal, gofer_pidfd, SIGKILL, NULL, 0);
+		waitpid(gofer, NULL, __WALL);
+		close(gofer_pidfd);
+	}
 	log_info("do: exit status %d", ret);
 	free(env);
 	return ret;

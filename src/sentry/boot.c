@@ -23,7 +23,7 @@
 #include "platform/platform.h"
 #include "sentry/fs/dev/dev.h"
 #include "sentry/fs/host/hostfd.h"
-#include "sentry/fs/hostdir/lower.h"
+#include "sentry/fs/lower.h"
 #include "sentry/fs/proc/proc.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/fs/vfs.h"
@@ -200,11 +200,22 @@ static int setup_filesystems(const struct sentry_config *cfg)
 	struct super_block *sb;
 	struct dentry *root, *dev;
 	struct path rp;
-	int err = lower_init(cfg->root);
+	int err;
 
-	if (err) {
-		log_error("cannot open root directory '%s': %s", cfg->root, strerror(-err));
-		return err;
+	if (cfg->p9) {
+		lower_unlocked_begin();
+		err = gofer_lower_init(cfg->p9_fd, cfg->p9_aname ? cfg->p9_aname : "");
+		lower_unlocked_end();
+		if (err) {
+			log_error("cannot attach the root over 9P: %s", strerror(-err));
+			return err;
+		}
+	} else {
+		err = hostdir_lower_init(cfg->root);
+		if (err) {
+			log_error("cannot open root directory '%s': %s", cfg->root, strerror(-err));
+			return err;
+		}
 	}
 	root = tmpfs_new(0755, true, &sb);
 	g_kernel.root_mount = mount_new(NULL, NULL, root, sb, 0, "rootfs");

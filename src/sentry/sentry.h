@@ -5,6 +5,14 @@
 
 struct sentry_config {
 	const char *root;		/* host directory for the root filesystem */
+	/*
+	 * Root served over 9P2000.L instead (the Gofer, or a server such as
+	 * diod): a connected stream socket the Sentry inherits and owns, and
+	 * the name to attach to. The Sentry then opens no host path for it.
+	 */
+	bool p9;
+	int p9_fd;
+	const char *p9_aname;
 	const char *platform;		/* "systrap", "ptrace"; NULL: the default */
 	bool syscall_patching;		/* the platform may patch syscall sites (systrap) */
 	const char *cwd;		/* initial working directory inside the sandbox */

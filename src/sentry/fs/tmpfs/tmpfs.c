@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "lib/log.h"
-#include "sentry/fs/hostdir/lower.h"
+#include "sentry/fs/lower.h"
 #include "sentry/fs/tmpfs/tmpfs.h"
 #include "sentry/fs/tmpfs/tmpfs_internal.h"
 #include "sentry/kernel/task.h"
@@ -66,63 +66,74 @@ struct inode *tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rd
 	return i;
 }
 
-/* Fill a lower-backed directory from the lower layer, once. */
-struct fill_arg {
-	struct dentry *dir;
-	const char *rel;
-};
-
-static void fill_one(const char *name, const struct stat *st, void *arg)
+/* Add one lower entry to @dir (kernel lock held); skipped if the name is taken or not a name. */
+static void add_lower_child(struct dentry *dir, const char *dir_rel, const struct lower_dirent *e)
 {
-	struct fill_arg *fa = arg;
-	struct inode *dir_inode = fa->dir->inode;
+	const struct lower_attr *a = &e->attr;
+	struct inode *dir_inode = dir->inode;
 	struct inode *i;
 	char *rel;
 
-	if (find_child(fa->dir, name))
+	if (!*e->name || strchr(e->name, '/') || strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0 ||
+	    strlen(e->name) > NAME_MAX_LEN || find_child(dir, e->name))
 		return;
-	if (asprintf(&rel, "%s%s%s", fa->rel, *fa->rel ? "/" : "", name) < 0)
+	if (asprintf(&rel, "%s%s%s", dir_rel, *dir_rel ? "/" : "", e->name) < 0)
 		return;
-	i = tmpfs_inode_new(dir_inode->sb, st->st_mode, st->st_rdev);
-	i->uid = st->st_uid;
-	i->gid = st->st_gid;
-	i->size = S_ISREG(st->st_mode) || S_ISLNK(st->st_mode) ? (uint64_t)st->st_size : 0;
-	i->nlink = S_ISDIR(st->st_mode) ? 2 : 1;
-	i->atime = (struct linux_timespec){ st->st_atim.tv_sec, st->st_atim.tv_nsec };
-	i->mtime = (struct linux_timespec){ st->st_mtim.tv_sec, st->st_mtim.tv_nsec };
-	i->ctime = (struct linux_timespec){ st->st_ctim.tv_sec, st->st_ctim.tv_nsec };
-	i->rdev = st->st_rdev;
-	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode) || S_ISSOCK(st->st_mode)) {
+	i = tmpfs_inode_new(dir_inode->sb, a->mode, a->rdev);
+	i->uid = a->uid;
+	i->gid = a->gid;
+	i->size = S_ISREG(a->mode) || S_ISLNK(a->mode) ? a->size : 0;
+	i->nlink = S_ISDIR(a->mode) ? 2 : 1;
+	i->atime = a->atime;
+	i->mtime = a->mtime;
+	i->ctime = a->ctime;
+	i->rdev = a->rdev;
+	if (S_ISCHR(a->mode) || S_ISBLK(a->mode) || S_ISSOCK(a->mode)) {
 		/* Host device nodes in an image are not passed through. */
-		i->fops = S_ISCHR(st->st_mode) ? chrdev_fops(st->st_rdev) : NULL;
+		i->fops = S_ISCHR(a->mode) ? chrdev_fops(a->rdev) : NULL;
 	}
 	tmpfs_lower_attach(i, rel);
-	if (S_ISDIR(st->st_mode))
+	if (S_ISDIR(a->mode))
 		dir_inode->nlink++;
-	tmpfs_attach(fa->dir, name, i);
+	tmpfs_attach(dir, e->name, i);
 }
 
-int tmpfs_fill_dir(struct dentry *dir)
+int tmpfs_fill_dir(struct dentry *dir, bool *dropped)
 {
 	struct tmpfs_lower *lw = dir->inode->priv;
-	struct fill_arg fa = { dir, NULL };
+	struct lower_dirent *ents = NULL;
+	size_t count = 0;
+	bool ignored;
 	int err;
 
-	if (!lw || lw->filled)
+	if (!dropped)
+		dropped = &ignored;
+	if (!lw || !tmpfs_lower_claim(lw, dropped))
 		return 0;
-	lw->filled = true;
-	fa.rel = lw->rel;
-	err = lower_list(lw->rel, fill_one, &fa);
-	if (err)
+	*dropped = true;
+	dget(dir);	/* keeps the inode and @lw while the lock is dropped */
+	lower_unlocked_begin();
+	err = g_lower->list(lw->rel, &ents, &count);
+	lower_unlocked_end();
+	if (err) {
 		log_warn("lower directory '%s': %s", lw->rel, strerror(-err));
-	return 0;
+	} else {
+		for (size_t k = 0; k < count; k++)
+			add_lower_child(dir, lw->rel, &ents[k]);
+		lower_dirents_free(ents, count);
+	}
+	tmpfs_lower_settle(lw, !err);
+	dput(dir);
+	return err ? -EIO : 0;
 }
 
 static int tmpfs_lookup(struct dentry *dir, const char *name, struct dentry **out)
 {
 	struct dentry *c;
+	int err = tmpfs_fill_dir(dir, NULL);
 
-	tmpfs_fill_dir(dir);
+	if (err)
+		return err;
 	c = find_child(dir, name);
 	if (!c)
 		return -ENOENT;
@@ -131,13 +142,17 @@ static int tmpfs_lookup(struct dentry *dir, const char *name, struct dentry **ou
 	return 0;
 }
 
+/* Filling may drop the kernel lock, so it comes first and the checks after. */
 static int check_new_name(struct dentry *dir, const char *name)
 {
+	int err = tmpfs_fill_dir(dir, NULL);
+
+	if (err)
+		return err;
 	if (dir->unlinked)
 		return -ENOENT;
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return -EEXIST;
-	tmpfs_fill_dir(dir);
 	if (find_child(dir, name))
 		return -EEXIST;
 	return 0;
@@ -201,6 +216,9 @@ static int tmpfs_link(struct dentry *dir, const char *name, struct dentry *old)
 		return err;
 	if (old->inode->sb != dir->inode->sb)
 		return -EXDEV;
+	/* as Linux: no new name for an inode whose last one went (also while we filled @dir) */
+	if (old->inode->nlink == 0)
+		return -ENOENT;
 	inode_get(old->inode);
 	old->inode->nlink++;
 	inode_touch(old->inode, false, false, true);
@@ -228,17 +246,33 @@ static int tmpfs_unlink(struct dentry *dir, struct dentry *victim)
 	return 0;
 }
 
-static bool dir_is_empty(struct dentry *d)
+/* 1 if directory @d has no entries, 0 if it has some, -EIO if it could not be listed. */
+static int dir_is_empty(struct dentry *d, bool *dropped)
 {
-	tmpfs_fill_dir(d);
-	return list_empty(&d->children);
+	int err = tmpfs_fill_dir(d, dropped);
+
+	return err ? err : list_empty(&d->children);
+}
+
+/* @d is still the entry of @dir the caller found (after the kernel lock was dropped). */
+static bool still_child(struct dentry *dir, struct dentry *d)
+{
+	return !d->unlinked && d->parent == dir;
 }
 
 static int tmpfs_rmdir(struct dentry *dir, struct dentry *victim)
 {
+	bool dropped = false;
+	int empty;
+
 	if (!S_ISDIR(victim->inode->mode))
 		return -ENOTDIR;
-	if (!dir_is_empty(victim))
+	empty = dir_is_empty(victim, &dropped);
+	if (empty < 0)
+		return empty;
+	if (dropped && !still_child(dir, victim))
+		return -ENOENT;
+	if (!empty)
 		return -ENOTEMPTY;
 	if (victim->mounts_here)
 		return -EBUSY;
@@ -247,6 +281,9 @@ static int tmpfs_rmdir(struct dentry *dir, struct dentry *victim)
 	detach(dir, victim);
 	return 0;
 }
+
+/* Target directories filled during one rename before it gives up (each fill may let others change the tree). */
+#define RENAME_FILL_TRIES 8
 
 static bool is_ancestor(struct dentry *a, struct dentry *d)
 {
@@ -277,10 +314,21 @@ static int tmpfs_rename(struct dentry *olddir, struct dentry *old, struct dentry
 			unsigned flags)
 {
 	struct dentry *target;
-	bool old_is_dir = S_ISDIR(old->inode->mode);
+	bool old_is_dir = S_ISDIR(old->inode->mode), dropped = false;
 	char *oldname;
+	int err, tries = 0;
 
-	tmpfs_fill_dir(newdir);
+	/* Filling drops the kernel lock: whatever was found before is found again after. */
+again:
+	if (++tries > RENAME_FILL_TRIES)
+		return -EBUSY;
+	err = tmpfs_fill_dir(newdir, &dropped);
+	if (err)
+		return err;
+	if (dropped && !still_child(olddir, old))
+		return -ENOENT;
+	if (newdir->unlinked)
+		return -ENOENT;
 	target = find_child(newdir, newname);
 	/* Both names already link the same inode: POSIX says do nothing. */
 	if (target && target->inode == old->inode)
@@ -309,8 +357,19 @@ static int tmpfs_rename(struct dentry *olddir, struct dentry *old, struct dentry
 			return -ENOTDIR;
 		if (!old_is_dir && target_is_dir)
 			return -EISDIR;
-		if (target_is_dir && !dir_is_empty(target))
-			return -ENOTEMPTY;
+		if (target_is_dir) {
+			bool target_dropped = false;
+			int empty = dir_is_empty(target, &target_dropped);
+
+			if (empty < 0)
+				return empty;
+			if (target_dropped) {
+				dropped = true;
+				goto again;
+			}
+			if (!empty)
+				return -ENOTEMPTY;
+		}
 		if (target->mounts_here)
 			return -EBUSY;
 		if (target_is_dir) {
@@ -338,8 +397,10 @@ static int tmpfs_iterate(struct dentry *dir, struct dir_ctx *ctx)
 {
 	struct dentry *c;
 	int64_t idx = 2;
+	int err = tmpfs_fill_dir(dir, NULL);
 
-	tmpfs_fill_dir(dir);
+	if (err)
+		return err;
 	if (ctx->pos == 0) {
 		if (!ctx->emit(ctx, ".", 1, dir->inode->ino, 4))
 			return 0;
@@ -369,16 +430,27 @@ static int tmpfs_readlink(struct dentry *d, char *buf, size_t size)
 
 	if (!i->link) {
 		struct tmpfs_lower *lw = i->priv;
-		char tmp[PATH_MAX_LEN];
+		char *tmp;
 		int n;
 
 		if (!lw)
 			return -EINVAL;
-		n = lower_readlink(lw->rel, tmp, sizeof(tmp) - 1);
-		if (n < 0)
-			return n;
-		tmp[n] = '\0';
-		i->link = xstrdup(tmp);
+		tmp = xmalloc(PATH_MAX_LEN);
+		inode_get(i);	/* @lw lives as long as the inode */
+		lower_unlocked_begin();
+		n = g_lower->readlink(lw->rel, tmp, PATH_MAX_LEN - 1);
+		lower_unlocked_end();
+		/* another task may have read it meanwhile: keep the first */
+		if (n >= 0 && !i->link) {
+			tmp[n] = '\0';
+			i->link = xstrdup(tmp);
+		}
+		inode_put(i);
+		free(tmp);
+		if (n < 0) {
+			log_warn("lower symlink '%s': %s", lw->rel, strerror(-n));
+			return -EIO;
+		}
 	}
 	len = MIN(strlen(i->link), size);
 	memcpy(buf, i->link, len);
@@ -407,13 +479,17 @@ struct dentry *tmpfs_new(uint32_t root_mode, bool lower_backed, struct super_blo
 	struct dentry *root;
 
 	if (lower_backed) {
-		struct stat st;
+		struct lower_attr a;
+		int err;
 
 		tmpfs_lower_attach(i, xstrdup(""));
-		if (lower_stat("", &st) == 0) {
-			i->mode = st.st_mode;
-			i->uid = st.st_uid;
-			i->gid = st.st_gid;
+		lower_unlocked_begin();
+		err = g_lower->stat("", &a);
+		lower_unlocked_end();
+		if (err == 0 && S_ISDIR(a.mode)) {
+			i->mode = a.mode;
+			i->uid = a.uid;
+			i->gid = a.gid;
 		}
 	}
 	root = dentry_new(NULL, "/", i);
