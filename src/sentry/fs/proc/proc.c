@@ -264,7 +264,7 @@ static int proc_fd_lookup(struct dentry *dir, const char *name, struct dentry **
 	char *end;
 	long fd = strtol(name, &end, 10);
 
-	if (!t || !*name || *end || fd < 0 || fd >= t->fds->size || !t->fds->files[fd])
+	if (!t || !t->fds || !*name || *end || fd < 0 || fd >= t->fds->size || !t->fds->files[fd])
 		return -ENOENT;
 	*out = proc_dentry(dir, name, proc_inode(S_IFLNK | 0700, PROC_FD_LINK, n->pid, (int)fd, NULL));
 	return 0;
@@ -278,7 +278,7 @@ static int proc_fd_iterate(struct dentry *dir, struct dir_ctx *ctx)
 
 	if (!emit_dots(ctx, dir->inode->ino, 1))
 		return 0;
-	for (int fd = (int)ctx->pos - 2; t && fd < t->fds->size; fd++) {
+	for (int fd = (int)ctx->pos - 2; t && t->fds && fd < t->fds->size; fd++) {
 		if (!t->fds->files[fd])
 			continue;
 		int len = snprintf(buf, sizeof(buf), "%d", fd);
@@ -309,13 +309,17 @@ static int proc_link_path(struct proc_node *n, struct task *cur, struct path *ou
 		*out = t->mm->exe->path;
 		break;
 	case PROC_CWD:
+		if (!t->fs)	/* an exited leader of live threads: its fs is gone */
+			return -ENOENT;
 		*out = t->fs->cwd;
 		break;
 	case PROC_ROOTLINK:
+		if (!t->fs)
+			return -ENOENT;
 		*out = t->fs->root;
 		break;
 	case PROC_FD_LINK:
-		if (n->fd >= t->fds->size || !(f = t->fds->files[n->fd]))
+		if (!t->fds || n->fd >= t->fds->size || !(f = t->fds->files[n->fd]))
 			return -ENOENT;
 		if (!f->path.dentry || path_is_pseudo(&f->path)) {
 			if (!text) {

@@ -83,7 +83,7 @@ static void emit_mount(struct mount *m, void *arg)
 	struct path p = { m, m->root };
 	char path[PATH_MAX_LEN];
 
-	if (path_to_string(&p, &ma->t->fs->root, path, sizeof(path)) < 0)
+	if (!ma->t->fs || path_to_string(&p, &ma->t->fs->root, path, sizeof(path)) < 0)
 		return;
 	pb_printf(ma->b, "%s %s %s %s 0 0\n", m->source, path, m->sb->fstype,
 		  (m->flags & 1 /* MS_RDONLY */) ? "ro" : "rw");
@@ -169,6 +169,8 @@ static char state_char(struct task *t)
 {
 	if (t->tg->zombie)
 		return 'Z';	/* exited, not yet reaped: trinity tells a dead child by this */
+	if (t->exiting && !t->fds)
+		return 'Z';	/* a leader gone before its threads: Linux shows it so too */
 	if (t->tg->stopped)
 		return 'T';
 	return t->state == TASK_SLEEPING || t->state == TASK_HOST_BLOCKED ? 'S' : 'R';
@@ -216,7 +218,7 @@ static void gen_maps(struct task *t, struct proc_buf *b)
 		const char *name = v->name ? v->name : "";
 		uint64_t ino = 0;
 
-		if (v->file && v->file->path.dentry &&
+		if (v->file && v->file->path.dentry && t->fs &&
 		    path_to_string(&v->file->path, &t->fs->root, path, sizeof(path)) >= 0) {
 			name = path;
 			ino = v->file->inode->ino;
