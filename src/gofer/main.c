@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -294,6 +295,15 @@ int cmd_gofer(int argc, char **argv, const struct global_opts *g)
 	if (die_with_parent())
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
+	{
+		/* Every fid holds an fd: take the whole hard limit. */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	umask(0);	/* modes come from the client, which applied the guest's umask */
 	if (add_export(root, "/", ro))
 		return 1;
