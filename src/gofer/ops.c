@@ -291,6 +291,8 @@ static int open_fid(struct conn *c, struct fid *f, uint32_t flags, struct stat *
 		fd = openat(f->pathfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
+	} else if (flags & O_DIRECTORY) {
+		return -ENOTDIR;
 	} else if (S_ISREG(st->st_mode)) {
 		fd = reopen(f->pathfd, flags & OPEN_FLAGS_ALLOWED, st);
 		if (fd < 0)
