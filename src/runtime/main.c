@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include "lib/log.h"
 #include "runtime/runtime.h"
+#include "gofer/gofer.h"
 
 static const struct verb {
 	const char *name;
@@ -17,6 +18,7 @@ static const struct verb {
 	const char *help;
 } verbs[] = {
 	{ "do", cmd_do, "run a command in a new sandbox over a root directory" },
+	{ "gofer", cmd_gofer, "serve a container's files over 9P2000.L (one process per container)" },
 	{ "syscalls", cmd_syscalls, "list the system calls the Sentry serves, with their support level" },
 };
 
