@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Convenience entry points; the build itself is Meson + ninja.
 BUILD ?= build
-DEPS = meson ninja-build gcc python3 busybox-static pkg-config util-linux debootstrap
+DEPS = meson ninja-build gcc python3 busybox-static pkg-config util-linux debootstrap trinity
 
 FUZZ_DEPS = trinity
 
