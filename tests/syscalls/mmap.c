@@ -143,3 +143,35 @@ TEST(mmap, errors)
 	EXPECT_ERRNO(map_anon(NULL, -PG, PROT_READ, MAP_PRIVATE), ENOMEM);
 	munmap(p, 2 * PG);
 }
+
+/*
+ * Below vm.mmap_min_addr (64 KiB by default, at least a page anywhere) a
+ * fixed mapping needs CAP_SYS_RAWIO: EPERM without it, for mmap and for
+ * mremap's target. The Sentry let a guest map page 0 (trinity's children
+ * then walked a list from NULL for ever instead of faulting). Checked on
+ * page 0 in a child that gave up root.
+ */
+TEST(mmap, page_zero_needs_privilege)
+{
+	pid_t pid = CHECK(fork());
+	int status;
+
+	if (pid == 0) {
+		void *old, *any;
+
+		CHECK(setresgid(65534, 65534, 65534));
+		CHECK(setresuid(65534, 65534, 65534));
+		EXPECT_ERRNO(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0),
+			     EPERM);
+		EXPECT_ERRNO(mmap(NULL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0),
+			     EPERM);
+		old = CHECK(mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+		EXPECT_ERRNO(mremap(old, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED, NULL), EPERM);
+		/* a NULL hint is no request for page 0 */
+		any = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		EXPECT_TRUE(any != MAP_FAILED && any != NULL);
+		_exit(harness_case_failed ? 1 : 0);
+	}
+	status = wait_status(pid);
+	EXPECT_EXITED(status, 0);
+}

@@ -16,6 +16,13 @@
 #include "sentry/mm/mm_internal.h"
 #include "sentry/mm/syscall_patch.h"
 
+/*
+ * Linux's vm.mmap_min_addr default: below it a mapping needs CAP_SYS_RAWIO,
+ * which no guest has (EPERM, as in a container). Page 0 mapped would also
+ * turn the guest's NULL dereferences into loads that succeed (trinity's
+ * children spun for ever walking a list from NULL) and put guest data at
+ * address 0 of a host process, the stub.
+ */
 #define MMAP_MIN_ADDR 0x10000ULL
 /*
  * VMAs an mm may have: Linux's vm.max_map_count default. Each can cost the
@@ -249,6 +256,8 @@ int64_t mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, 
 			return -EINVAL;
 		if (addr + len > GUEST_TASK_SIZE || addr + len < addr)
 			return -ENOMEM;
+		if (addr < MMAP_MIN_ADDR)
+			return -EPERM;
 		if (!range_is_free(mm, addr, addr + len)) {
 			if (noreplace)
 				return -EEXIST;
@@ -475,6 +484,8 @@ int64_t mm_remap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len
 			return -EINVAL;
 		if (new_addr < old + old_len && old < new_addr + new_len)
 			return -EINVAL;
+		if (new_addr < MMAP_MIN_ADDR)
+			return -EPERM;
 		if (move_needs_room(mm))
 			return -ENOMEM;
 		remove_range(mm, new_addr, new_addr + new_len);
