@@ -34,6 +34,20 @@ bool sig_default_ignored(int sig)
 	return (default_ignore & sig_bit(sig)) != 0;
 }
 
+/*
+ * Like Linux's SIGNAL_UNKILLABLE for a pid namespace's init: the sandbox's
+ * init gets no signal it has no handler for from inside the sandbox, not even
+ * SIGKILL or SIGSTOP. Only @force (a signal from outside the sandbox, or one
+ * the kernel must deliver: a fault, the RLIMIT_CPU kill) gets through. Unlike
+ * Linux, which lets only SIGKILL/SIGSTOP of a forced SIG_DFL signal through,
+ * the outside's SIGTERM/SIGINT/SIGHUP act as on any process: `cvisor do`
+ * forwards them and its grace period relies on that (docs/lifetime.md).
+ */
+static bool init_drops(struct thread_group *tg, int sig, bool force)
+{
+	return tg == g_kernel.init_tg && !force && tg->actions[sig - 1].handler == SIG_DFL_HANDLER;
+}
+
 /* Blocked (or awaited in rt_sigtimedwait) by @t: the handler may change before it is taken. */
 static bool sig_held(struct task *t, int sig)
 {
@@ -44,8 +58,9 @@ static bool sig_held(struct task *t, int sig)
  * Like Linux's sig_ignored(): a blocked signal is never ignored at generation,
  * since sigwait() may take it or the action may change before it is unblocked.
  * For a process-directed signal (@t NULL) any thread holding it counts.
+ * Not blocked, a signal to the sandbox's init may be dropped (init_drops()).
  */
-static bool sig_ignored(struct thread_group *tg, struct task *t, int sig)
+static bool sig_ignored(struct thread_group *tg, struct task *t, int sig, bool force)
 {
 	uint64_t h = tg->actions[sig - 1].handler;
 	struct task *o;
@@ -56,6 +71,8 @@ static bool sig_ignored(struct thread_group *tg, struct task *t, int sig)
 		list_for_each_entry(o, &tg->tasks, tg_node)
 			if (!o->exiting && sig_held(o, sig))
 				return false;
+	if (init_drops(tg, sig, force))
+		return true;
 	if (h == SIG_IGN_HANDLER)
 		return true;
 	return h == SIG_DFL_HANDLER && sig_default_ignored(sig);
@@ -113,11 +130,14 @@ static void continue_group(struct thread_group *tg)
 		task_interrupt(t);
 }
 
-int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo *info)
+static int send_signal_tg_as(struct thread_group *tg, int sig, const struct linux_siginfo *info, bool force)
 {
 	if (sig < 0 || sig > LINUX_NSIG)
 		return -EINVAL;
 	if (sig == 0 || tg->zombie || tg->exiting)
+		return 0;
+	/* SIGKILL and SIGSTOP cannot be blocked: for them this is the only check */
+	if ((sig == SIGKILL || sig == SIGSTOP) && init_drops(tg, sig, force))
 		return 0;
 	if (sig == SIGKILL) {
 		tg_exit(tg, SIGKILL);
@@ -127,8 +147,10 @@ int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo 
 		continue_group(tg);
 	if (stop_set & sig_bit(sig))
 		tg->pending &= ~sig_bit(SIGCONT);
-	if (sig_ignored(tg, NULL, sig))
+	if (sig_ignored(tg, NULL, sig, force))
 		return 0;
+	if (force)
+		tg->pending_forced |= sig_bit(sig);
 	/* Like Linux's legacy_queue(): a second instance while one is pending adds nothing. */
 	if (!(tg->pending & sig_bit(sig))) {
 		tg->pending |= sig_bit(sig);
@@ -141,6 +163,16 @@ int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo 
 	return 0;
 }
 
+int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo *info)
+{
+	return send_signal_tg_as(tg, sig, info, false);
+}
+
+int send_signal_tg_forced(struct thread_group *tg, int sig, const struct linux_siginfo *info)
+{
+	return send_signal_tg_as(tg, sig, info, true);
+}
+
 int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
 {
 	if (sig < 0 || sig > LINUX_NSIG)
@@ -149,7 +181,7 @@ int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
 		return 0;
 	if (sig == SIGKILL || sig == SIGCONT || (stop_set & sig_bit(sig)))
 		return send_signal_tg(t->tg, sig, info);
-	if (sig_ignored(t->tg, t, sig))
+	if (sig_ignored(t->tg, t, sig, false))
 		return 0;
 	if (!(t->pending & sig_bit(sig))) {
 		t->pending |= sig_bit(sig);
@@ -174,6 +206,7 @@ void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
 		act->handler = SIG_DFL_HANDLER;
 	}
 	t->pending |= sig_bit(sig);
+	t->pending_forced |= sig_bit(sig);
 	t->pending_info[sig - 1] = info;
 }
 
@@ -198,18 +231,28 @@ static void group_stop(struct task *t, int sig)
 		task_sleep_killable(t, DEADLINE_NONE);
 }
 
-/* Remove pending @sig (thread-directed first) into @info; a timer's signal re-arms its timer. */
-static void take_signal(struct task *t, int sig, struct linux_siginfo *info)
+/*
+ * Remove pending @sig (thread-directed first) into @info; a timer's signal
+ * re-arms its timer. Returns whether it was forced (see init_drops()).
+ */
+static bool take_signal(struct task *t, int sig, struct linux_siginfo *info)
 {
+	bool forced;
+
 	if (t->pending & sig_bit(sig)) {
 		t->pending &= ~sig_bit(sig);
+		forced = t->pending_forced & sig_bit(sig);
+		t->pending_forced &= ~sig_bit(sig);
 		*info = t->pending_info[sig - 1];
 	} else {
 		t->tg->pending &= ~sig_bit(sig);
+		forced = t->tg->pending_forced & sig_bit(sig);
+		t->tg->pending_forced &= ~sig_bit(sig);
 		*info = t->tg->pending_info[sig - 1];
 	}
 	if (info->si_code == SI_TIMER)
 		posix_timer_dequeued(t, info);
+	return forced;
 }
 
 int dequeue_signal_in(struct task *t, linux_sigset_t set, struct linux_siginfo *info)
@@ -231,8 +274,11 @@ void tg_flush_signal(struct thread_group *tg, int sig)
 	struct task *t;
 
 	tg->pending &= ~sig_bit(sig);
-	list_for_each_entry(t, &tg->tasks, tg_node)
+	tg->pending_forced &= ~sig_bit(sig);
+	list_for_each_entry(t, &tg->tasks, tg_node) {
 		t->pending &= ~sig_bit(sig);
+		t->pending_forced &= ~sig_bit(sig);
+	}
 }
 
 /* Turn a pending -ERESTART* result into a restart or EINTR, now that we know whether a handler runs. */
@@ -302,9 +348,12 @@ void task_deliver_signals(struct task *t)
 		int sig = next_signal(set);
 		uint64_t handler = tg->actions[sig - 1].handler;
 		struct linux_siginfo info;
+		bool forced = take_signal(t, sig, &info);
 
-		take_signal(t, sig, &info);
 		if (handler == SIG_IGN_HANDLER)
+			continue;
+		/* queued to init while blocked, from inside: Linux drops it now */
+		if (init_drops(tg, sig, forced))
 			continue;
 		if (unlikely(g_strace_enabled) && (handler != SIG_DFL_HANDLER || !sig_default_ignored(sig)))
 			strace_signal(t, sig, &info);
