@@ -7,7 +7,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "lib/log.h"
 #include "sentry/kernel/coredump.h"
 #include "sentry/kernel/errno_ext.h"
@@ -46,6 +48,126 @@ bool sig_default_ignored(int sig)
 static bool init_drops(struct thread_group *tg, int sig, bool force)
 {
 	return tg == g_kernel.init_tg && !force && tg->actions[sig - 1].handler == SIG_DFL_HANDLER;
+}
+
+/*
+ * Real-time signals queue every instance with its siginfo (Linux): the first
+ * lies in pending_info[] like a standard signal's, later ones in a FIFO
+ * (rt_queue) in the order sent. All instances count against the receiver's
+ * RLIMIT_SIGPENDING, here sandbox-wide (Linux counts per user); beyond it a
+ * sigqueue()-like send fails with EAGAIN and a kill() loses its info, as on
+ * Linux. SIGQ_HARD_MAX bounds the Sentry's memory whatever the limit says.
+ */
+#define SIGRTMIN_ 32
+#define SIGQ_HARD_MAX 131072
+
+struct sigq {
+	struct list_head node;
+	int sig;
+	struct linux_siginfo info;
+};
+
+static uint64_t g_sigq_count;	/* RT instances pending in the sandbox, first ones included */
+
+static struct list_head *rtq(struct list_head *q)
+{
+	if (!q->next)
+		list_init(q);
+	return q;
+}
+
+static bool sigq_full(struct thread_group *tg)
+{
+	uint64_t lim = tg->rlimits[RLIMIT_SIGPENDING].rlim_cur;
+
+	return g_sigq_count >= SIGQ_HARD_MAX || g_sigq_count >= lim;
+}
+
+/*
+ * Queue @sig to a pending set (@set, @infos, @q). Returns -EAGAIN when a
+ * real-time signal with its own siginfo cannot be queued, else 0.
+ */
+static int queue_signal(linux_sigset_t *set, struct linux_siginfo *infos, struct list_head *q,
+			struct thread_group *tg, int sig, const struct linux_siginfo *info)
+{
+	bool rt = sig >= SIGRTMIN_, pending = *set & sig_bit(sig);
+	struct sigq *e;
+
+	/* Like Linux's legacy_queue(): a second standard signal while one is pending adds nothing. */
+	if (pending && (!rt || (info && info->si_code == SI_TIMER)))
+		return 0;	/* a timer has one instance in flight (posix_timer_fire re-arms) */
+	if (rt && sigq_full(tg)) {
+		if (info && info->si_code != SI_USER && info->si_code != SI_KERNEL)
+			return -EAGAIN;
+		if (pending)
+			return 0;	/* Linux: still pending once, the info is lost */
+	}
+	if (rt)
+		g_sigq_count++;
+	if (!pending) {
+		*set |= sig_bit(sig);
+		if (info)
+			infos[sig - 1] = *info;
+		else
+			memset(&infos[sig - 1], 0, sizeof(*info));
+		return 0;
+	}
+	e = xzalloc(sizeof(*e));
+	e->sig = sig;
+	if (info)
+		e->info = *info;
+	list_add_tail(&e->node, rtq(q));
+	return 0;
+}
+
+/* @sig was taken from (@set, @infos): the next queued instance, if any, becomes the pending one. */
+static void unqueue_signal(linux_sigset_t *set, struct linux_siginfo *infos, struct list_head *q, int sig)
+{
+	struct sigq *e;
+
+	if (sig < SIGRTMIN_)
+		return;
+	if (g_sigq_count)
+		g_sigq_count--;
+	list_for_each_entry(e, rtq(q), node)
+		if (e->sig == sig) {
+			*set |= sig_bit(sig);
+			infos[sig - 1] = e->info;
+			list_del(&e->node);
+			free(e);
+			return;
+		}
+}
+
+/* Drop every queued instance of @sig (all of them if @sig is 0) from @q, pending bit already cleared. */
+static void flush_queue(linux_sigset_t was, struct list_head *q, int sig)
+{
+	struct sigq *e, *n;
+
+	if ((sig == 0 || sig >= SIGRTMIN_) && g_sigq_count) {
+		for (int k = SIGRTMIN_; k <= LINUX_NSIG; k++)
+			if ((was & sig_bit(k)) && (sig == 0 || k == sig) && g_sigq_count)
+				g_sigq_count--;
+	}
+	list_for_each_entry_safe(e, n, rtq(q), node)
+		if (sig == 0 || e->sig == sig) {
+			list_del(&e->node);
+			free(e);
+			if (g_sigq_count)
+				g_sigq_count--;
+		}
+}
+
+void task_flush_sigqueue(struct task *t)
+{
+	flush_queue(t->pending, &t->rt_queue, 0);
+	t->pending = 0;
+}
+
+void tg_flush_sigqueue(struct thread_group *tg)
+{
+	flush_queue(tg->pending, &tg->rt_queue, 0);
+	tg->pending = 0;
 }
 
 /* Blocked (or awaited in rt_sigtimedwait) by @t: the handler may change before it is taken. */
@@ -149,16 +271,10 @@ static int send_signal_tg_as(struct thread_group *tg, int sig, const struct linu
 		tg->pending &= ~sig_bit(SIGCONT);
 	if (sig_ignored(tg, NULL, sig, force))
 		return 0;
+	if (queue_signal(&tg->pending, tg->pending_info, &tg->rt_queue, tg, sig, info))
+		return -EAGAIN;
 	if (force)
 		tg->pending_forced |= sig_bit(sig);
-	/* Like Linux's legacy_queue(): a second instance while one is pending adds nothing. */
-	if (!(tg->pending & sig_bit(sig))) {
-		tg->pending |= sig_bit(sig);
-		if (info)
-			tg->pending_info[sig - 1] = *info;
-		else
-			memset(&tg->pending_info[sig - 1], 0, sizeof(*info));
-	}
 	wake_one(tg, sig);
 	return 0;
 }
@@ -183,13 +299,8 @@ int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
 		return send_signal_tg(t->tg, sig, info);
 	if (sig_ignored(t->tg, t, sig, false))
 		return 0;
-	if (!(t->pending & sig_bit(sig))) {
-		t->pending |= sig_bit(sig);
-		if (info)
-			t->pending_info[sig - 1] = *info;
-		else
-			memset(&t->pending_info[sig - 1], 0, sizeof(*info));
-	}
+	if (queue_signal(&t->pending, t->pending_info, &t->rt_queue, t->tg, sig, info))
+		return -EAGAIN;
 	task_interrupt(t);
 	return 0;
 }
@@ -244,11 +355,13 @@ static bool take_signal(struct task *t, int sig, struct linux_siginfo *info)
 		forced = t->pending_forced & sig_bit(sig);
 		t->pending_forced &= ~sig_bit(sig);
 		*info = t->pending_info[sig - 1];
+		unqueue_signal(&t->pending, t->pending_info, &t->rt_queue, sig);
 	} else {
 		t->tg->pending &= ~sig_bit(sig);
 		forced = t->tg->pending_forced & sig_bit(sig);
 		t->tg->pending_forced &= ~sig_bit(sig);
 		*info = t->tg->pending_info[sig - 1];
+		unqueue_signal(&t->tg->pending, t->tg->pending_info, &t->tg->rt_queue, sig);
 	}
 	if (info->si_code == SI_TIMER)
 		posix_timer_dequeued(t, info);
@@ -273,9 +386,11 @@ void tg_flush_signal(struct thread_group *tg, int sig)
 {
 	struct task *t;
 
+	flush_queue(tg->pending & sig_bit(sig), &tg->rt_queue, sig);
 	tg->pending &= ~sig_bit(sig);
 	tg->pending_forced &= ~sig_bit(sig);
 	list_for_each_entry(t, &tg->tasks, tg_node) {
+		flush_queue(t->pending & sig_bit(sig), &t->rt_queue, sig);
 		t->pending &= ~sig_bit(sig);
 		t->pending_forced &= ~sig_bit(sig);
 	}
