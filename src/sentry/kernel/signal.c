@@ -430,7 +430,8 @@ static linux_sigset_t mask_before_handler(struct task *t)
 	return t->sigmask;
 }
 
-static void run_handler(struct task *t, int sig, struct linux_siginfo *info)
+/* Returns whether a handler frame was set up; if not, SIGSEGV was forced instead. */
+static bool run_handler(struct task *t, int sig, struct linux_siginfo *info)
 {
 	struct linux_sigaction *act = &t->tg->actions[sig - 1];
 	struct linux_sigaction copy = *act;
@@ -441,10 +442,17 @@ static void run_handler(struct task *t, int sig, struct linux_siginfo *info)
 	if (!info->si_signo)
 		info->si_signo = sig;
 	if (setup_signal_frame(t, sig, &copy, info, old_mask)) {
-		/* No room for the frame: like Linux, the process dies of SIGSEGV. */
+		/*
+		 * No room for the frame: Linux's force_sigsegv(). A SIGSEGV
+		 * handler may still run (on its own stack choice) unless the
+		 * failed frame was SIGSEGV's own, which is then fatal.
+		 */
 		t->sigmask = old_mask;
-		tg_exit(t->tg, SIGSEGV);
-		return;
+		if (sig == SIGSEGV)
+			tg_exit(t->tg, SIGSEGV);
+		else
+			task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
+		return false;
 	}
 	t->sigmask = old_mask | copy.mask;
 	if (!(copy.flags & SA_NODEFER))
@@ -452,6 +460,7 @@ static void run_handler(struct task *t, int sig, struct linux_siginfo *info)
 	t->sigmask &= ~unblockable;
 	if (copy.flags & SA_RESETHAND)
 		memset(act, 0, sizeof(*act));
+	return true;
 }
 
 void task_deliver_signals(struct task *t)
@@ -473,7 +482,8 @@ void task_deliver_signals(struct task *t)
 		if (unlikely(g_strace_enabled) && (handler != SIG_DFL_HANDLER || !sig_default_ignored(sig)))
 			strace_signal(t, sig, &info);
 		if (handler != SIG_DFL_HANDLER) {
-			run_handler(t, sig, &info);
+			if (!run_handler(t, sig, &info))
+				continue;	/* SIGSEGV forced, or exiting */
 			return;	/* one frame at a time; the rest after it is set up */
 		}
 		if (sig_default_ignored(sig))
