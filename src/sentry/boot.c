@@ -96,7 +96,7 @@ static void forward_to_pgrp(pid_t pgid, int sig, const struct linux_siginfo *inf
 		struct thread_group *tg = tg_lookup(k);
 
 		if (tg && tg->pgid == pgid)
-			send_signal_tg(tg, sig, info);
+			send_signal_tg_forced(tg, sig, info);
 	}
 }
 
@@ -109,7 +109,7 @@ static void forward_host_signal(int sig, bool from_tty)
 	if (from_tty)
 		forward_to_pgrp(g_kernel.tty_fg_pgrp ? g_kernel.tty_fg_pgrp : g_kernel.init_tg->pgid, sig, &info);
 	else
-		send_signal_tg(g_kernel.init_tg, sig, &info);
+		send_signal_tg_forced(g_kernel.init_tg, sig, &info);
 }
 
 static void forward_early_signals(void)

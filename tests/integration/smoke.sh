@@ -21,8 +21,19 @@ run() {
 
 check echo "hello sandbox" "$(run /bin/busybox echo hello sandbox 2>&1)"
 run /bin/busybox sh -c 'exit 7' >/dev/null 2>&1; check exit-status 7 $?
-run /bin/busybox sh -c 'kill -9 $$' >/dev/null 2>&1; check killed-status 137 $?
-run /bin/busybox sh -c 'kill -TERM $$' >/dev/null 2>&1; check term-status 143 $?
+# The sandbox's init is a pid namespace's init: signals from inside it has no
+# handler for are dropped (Linux's SIGNAL_UNKILLABLE), from itself or a child.
+check init-survives-own-kill "alive" "$(run /bin/busybox sh -c 'kill -9 $$; kill -TERM $$; echo alive' 2>&1)"
+check init-survives-child-kill "alive" \
+	"$(run /bin/busybox sh -c '/bin/busybox sh -c "kill -KILL 1; kill -TERM 1; kill -STOP 1; kill -HUP 1"; echo alive' 2>&1)"
+run /bin/busybox sh -c 'sh -c "kill -TERM \$\$"; exit $?' >/dev/null 2>&1; check child-term-status 143 $?
+# From outside (`cvisor do` forwarding SIGTERM), a default action still ends init: 128+15.
+timeout -k 5 60 "$cvisor" do --root "$root" -- /bin/busybox sh -c \
+	'sh -c "kill -KILL 1; kill -TERM 1"; echo ready; exec sleep 100' > "$work/smoke-term" 2>&1 &
+bg=$!
+for _ in $(seq 300); do grep -q ready "$work/smoke-term" && break; sleep 0.1; done
+sleep 0.2	# the exec of sleep; a SIGTERM before it hits sh, whose default action is the same
+kill -TERM $bg; wait $bg; check term-status-from-outside 143 $?
 check uname "Linux x86_64" "$(run /bin/busybox uname -sm 2>&1)"
 check cat-passwd "$(wc -l < "$root/etc/passwd")" "$(run /bin/busybox wc -l /etc/passwd 2>&1 | awk '{print $1}')"
 check stdin "abc" "$(echo abc | run /bin/busybox cat 2>&1)"

@@ -2,8 +2,12 @@
 /*
  * select(2) and pselect6(2) on pipes: readiness of read and write ends,
  * the zero timeout, a timeout that really waits, EBADF for a closed
- * descriptor in a set and EINVAL for a negative nfds.
+ * descriptor in a set and EINVAL for a negative nfds; an nfds above
+ * FD_SETSIZE is cut to the fd table's size, as Linux does (not EINVAL), and
+ * descriptors above 1024 work.
  */
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <time.h>
 #include "harness.h"
@@ -70,6 +74,55 @@ TEST(select, errors)
 	FD_SET(fd, &rd);
 	EXPECT_ERRNO(select(fd + 1, &rd, NULL, NULL, &zero), EBADF);
 	EXPECT_ERRNO(select(-1, NULL, NULL, NULL, &zero), EINVAL);
+}
+
+static uint64_t big_in[2048];	/* 131072 bits: more than the fd table has here */
+
+static bool big_isset(int fd)
+{
+	return big_in[fd / 64] & (1ULL << (fd % 64));
+}
+
+TEST(select, nfds_above_fd_setsize)
+{
+	struct timeval zero = { 0, 0 };
+	struct rlimit rl;
+	int p[2], hi = 1500;
+
+	CHECK(pipe(p));
+	CHECK(write(p[1], "x", 1));
+	EXPECT_RET(select(INT_MAX, NULL, NULL, NULL, &zero), 0);
+	EXPECT_RET(select(4096, NULL, NULL, NULL, &zero), 0);
+	memset(big_in, 0, sizeof(big_in));
+	big_in[p[0] / 64] |= 1ULL << (p[0] % 64);
+	EXPECT_RET(select(4096, (fd_set *)big_in, NULL, NULL, &zero), 1);
+	EXPECT_TRUE(big_isset(p[0]));
+	memset(big_in, 0, sizeof(big_in));
+	big_in[p[0] / 64] |= 1ULL << (p[0] % 64);
+	EXPECT_RET(select(INT_MAX, (fd_set *)big_in, NULL, NULL, &zero), 1);
+	EXPECT_TRUE(big_isset(p[0]));
+	/* a descriptor above 1024: the soft limit may need raising */
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl));
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max <= (rlim_t)hi)
+		SKIP("RLIMIT_NOFILE hard limit %lu", (unsigned long)rl.rlim_max);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= (rlim_t)hi) {
+		rl.rlim_cur = 2048;
+		CHECK(setrlimit(RLIMIT_NOFILE, &rl));
+	}
+	CHECK(dup2(p[0], hi));
+	memset(big_in, 0, sizeof(big_in));
+	big_in[hi / 64] |= 1ULL << (hi % 64);
+	EXPECT_RET(select(hi + 1, (fd_set *)big_in, NULL, NULL, &zero), 1);
+	EXPECT_TRUE(big_isset(hi));
+	memset(big_in, 0, sizeof(big_in));
+	big_in[hi / 64] |= 1ULL << (hi % 64);
+	EXPECT_RET(select(INT_MAX, (fd_set *)big_in, NULL, NULL, &zero), 1);
+	EXPECT_TRUE(big_isset(hi));
+	/* closed: EBADF, as below 1024 */
+	close(hi);
+	EXPECT_ERRNO(select(hi + 1, (fd_set *)big_in, NULL, NULL, &zero), EBADF);
+	close(p[0]);
+	close(p[1]);
 }
 
 TEST(pselect, hangup_is_readable)

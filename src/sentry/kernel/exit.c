@@ -37,6 +37,7 @@ void task_free(struct task *t)
 {
 	if (g_kernel.tasks_by_tid[t->tid] == t)
 		g_kernel.tasks_by_tid[t->tid] = NULL;
+	task_flush_sigqueue(t);
 	free(t->cred.groups);
 	strace_free(t);
 	pthread_cond_destroy(&t->wake_cond);
@@ -52,6 +53,7 @@ static void tg_free(struct thread_group *tg)
 		list_del(&t->tg_node);
 		task_free(t);
 	}
+	tg_flush_sigqueue(tg);
 	free(tg);
 }
 

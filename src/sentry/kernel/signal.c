@@ -7,7 +7,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include "lib/log.h"
 #include "sentry/kernel/coredump.h"
 #include "sentry/kernel/errno_ext.h"
@@ -34,6 +36,140 @@ bool sig_default_ignored(int sig)
 	return (default_ignore & sig_bit(sig)) != 0;
 }
 
+/*
+ * Like Linux's SIGNAL_UNKILLABLE for a pid namespace's init: the sandbox's
+ * init gets no signal it has no handler for from inside the sandbox, not even
+ * SIGKILL or SIGSTOP. Only @force (a signal from outside the sandbox, or one
+ * the kernel must deliver: a fault, the RLIMIT_CPU kill) gets through. Unlike
+ * Linux, which lets only SIGKILL/SIGSTOP of a forced SIG_DFL signal through,
+ * the outside's SIGTERM/SIGINT/SIGHUP act as on any process: `cvisor do`
+ * forwards them and its grace period relies on that (docs/lifetime.md).
+ */
+static bool init_drops(struct thread_group *tg, int sig, bool force)
+{
+	return tg == g_kernel.init_tg && !force && tg->actions[sig - 1].handler == SIG_DFL_HANDLER;
+}
+
+/*
+ * Real-time signals queue every instance with its siginfo (Linux): the first
+ * lies in pending_info[] like a standard signal's, later ones in a FIFO
+ * (rt_queue) in the order sent. All instances count against the receiver's
+ * RLIMIT_SIGPENDING, here sandbox-wide (Linux counts per user); beyond it a
+ * sigqueue()-like send fails with EAGAIN and a kill() loses its info, as on
+ * Linux. SIGQ_HARD_MAX bounds the Sentry's memory whatever the limit says.
+ */
+#define SIGRTMIN_ 32
+#define SIGQ_HARD_MAX 131072
+
+struct sigq {
+	struct list_head node;
+	int sig;
+	struct linux_siginfo info;
+};
+
+static uint64_t g_sigq_count;	/* RT instances pending in the sandbox, first ones included */
+
+static struct list_head *rtq(struct list_head *q)
+{
+	if (!q->next)
+		list_init(q);
+	return q;
+}
+
+static bool sigq_full(struct thread_group *tg)
+{
+	uint64_t lim = tg->rlimits[RLIMIT_SIGPENDING].rlim_cur;
+
+	return g_sigq_count >= SIGQ_HARD_MAX || g_sigq_count >= lim;
+}
+
+/*
+ * Queue @sig to a pending set (@set, @infos, @q). Returns -EAGAIN when a
+ * real-time signal with its own siginfo cannot be queued, else 0.
+ */
+static int queue_signal(linux_sigset_t *set, struct linux_siginfo *infos, struct list_head *q,
+			struct thread_group *tg, int sig, const struct linux_siginfo *info)
+{
+	bool rt = sig >= SIGRTMIN_, pending = *set & sig_bit(sig);
+	struct sigq *e;
+
+	/* Like Linux's legacy_queue(): a second standard signal while one is pending adds nothing. */
+	if (pending && (!rt || (info && info->si_code == SI_TIMER)))
+		return 0;	/* a timer has one instance in flight (posix_timer_fire re-arms) */
+	if (rt && sigq_full(tg)) {
+		if (info && info->si_code != SI_USER && info->si_code != SI_KERNEL)
+			return -EAGAIN;
+		if (pending)
+			return 0;	/* Linux: still pending once, the info is lost */
+	}
+	if (rt)
+		g_sigq_count++;
+	if (!pending) {
+		*set |= sig_bit(sig);
+		if (info)
+			infos[sig - 1] = *info;
+		else
+			memset(&infos[sig - 1], 0, sizeof(*info));
+		return 0;
+	}
+	e = xzalloc(sizeof(*e));
+	e->sig = sig;
+	if (info)
+		e->info = *info;
+	list_add_tail(&e->node, rtq(q));
+	return 0;
+}
+
+/* @sig was taken from (@set, @infos): the next queued instance, if any, becomes the pending one. */
+static void unqueue_signal(linux_sigset_t *set, struct linux_siginfo *infos, struct list_head *q, int sig)
+{
+	struct sigq *e;
+
+	if (sig < SIGRTMIN_)
+		return;
+	if (g_sigq_count)
+		g_sigq_count--;
+	list_for_each_entry(e, rtq(q), node)
+		if (e->sig == sig) {
+			*set |= sig_bit(sig);
+			infos[sig - 1] = e->info;
+			list_del(&e->node);
+			free(e);
+			return;
+		}
+}
+
+/* Drop every queued instance of @sig (all of them if @sig is 0) from @q, pending bit already cleared. */
+static void flush_queue(linux_sigset_t was, struct list_head *q, int sig)
+{
+	struct sigq *e, *n;
+
+	if ((sig == 0 || sig >= SIGRTMIN_) && g_sigq_count) {
+		for (int k = SIGRTMIN_; k <= LINUX_NSIG; k++)
+			if ((was & sig_bit(k)) && (sig == 0 || k == sig) && g_sigq_count)
+				g_sigq_count--;
+	}
+	list_for_each_entry_safe(e, n, rtq(q), node)
+		if (sig == 0 || e->sig == sig) {
+			list_del(&e->node);
+			free(e);
+			if (g_sigq_count)
+				g_sigq_count--;
+		}
+}
+
+void task_flush_sigqueue(struct task *t)
+{
+	flush_queue(t->pending, &t->rt_queue, 0);
+	t->pending = 0;
+}
+
+void tg_flush_sigqueue(struct thread_group *tg)
+{
+	flush_queue(tg->pending, &tg->rt_queue, 0);
+	tg->pending = 0;
+}
+
 /* Blocked (or awaited in rt_sigtimedwait) by @t: the handler may change before it is taken. */
 static bool sig_held(struct task *t, int sig)
 {
@@ -44,8 +180,9 @@ static bool sig_held(struct task *t, int sig)
  * Like Linux's sig_ignored(): a blocked signal is never ignored at generation,
  * since sigwait() may take it or the action may change before it is unblocked.
  * For a process-directed signal (@t NULL) any thread holding it counts.
+ * Not blocked, a signal to the sandbox's init may be dropped (init_drops()).
  */
-static bool sig_ignored(struct thread_group *tg, struct task *t, int sig)
+static bool sig_ignored(struct thread_group *tg, struct task *t, int sig, bool force)
 {
 	uint64_t h = tg->actions[sig - 1].handler;
 	struct task *o;
@@ -56,6 +193,8 @@ static bool sig_ignored(struct thread_group *tg, struct task *t, int sig)
 		list_for_each_entry(o, &tg->tasks, tg_node)
 			if (!o->exiting && sig_held(o, sig))
 				return false;
+	if (init_drops(tg, sig, force))
+		return true;
 	if (h == SIG_IGN_HANDLER)
 		return true;
 	return h == SIG_DFL_HANDLER && sig_default_ignored(sig);
@@ -113,11 +252,14 @@ static void continue_group(struct thread_group *tg)
 		task_interrupt(t);
 }
 
-int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo *info)
+static int send_signal_tg_as(struct thread_group *tg, int sig, const struct linux_siginfo *info, bool force)
 {
 	if (sig < 0 || sig > LINUX_NSIG)
 		return -EINVAL;
 	if (sig == 0 || tg->zombie || tg->exiting)
+		return 0;
+	/* SIGKILL and SIGSTOP cannot be blocked: for them this is the only check */
+	if ((sig == SIGKILL || sig == SIGSTOP) && init_drops(tg, sig, force))
 		return 0;
 	if (sig == SIGKILL) {
 		tg_exit(tg, SIGKILL);
@@ -127,18 +269,24 @@ int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo 
 		continue_group(tg);
 	if (stop_set & sig_bit(sig))
 		tg->pending &= ~sig_bit(SIGCONT);
-	if (sig_ignored(tg, NULL, sig))
+	if (sig_ignored(tg, NULL, sig, force))
 		return 0;
-	/* Like Linux's legacy_queue(): a second instance while one is pending adds nothing. */
-	if (!(tg->pending & sig_bit(sig))) {
-		tg->pending |= sig_bit(sig);
-		if (info)
-			tg->pending_info[sig - 1] = *info;
-		else
-			memset(&tg->pending_info[sig - 1], 0, sizeof(*info));
-	}
+	if (queue_signal(&tg->pending, tg->pending_info, &tg->rt_queue, tg, sig, info))
+		return -EAGAIN;
+	if (force)
+		tg->pending_forced |= sig_bit(sig);
 	wake_one(tg, sig);
 	return 0;
+}
+
+int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo *info)
+{
+	return send_signal_tg_as(tg, sig, info, false);
+}
+
+int send_signal_tg_forced(struct thread_group *tg, int sig, const struct linux_siginfo *info)
+{
+	return send_signal_tg_as(tg, sig, info, true);
 }
 
 int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
@@ -149,15 +297,10 @@ int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info)
 		return 0;
 	if (sig == SIGKILL || sig == SIGCONT || (stop_set & sig_bit(sig)))
 		return send_signal_tg(t->tg, sig, info);
-	if (sig_ignored(t->tg, t, sig))
+	if (sig_ignored(t->tg, t, sig, false))
 		return 0;
-	if (!(t->pending & sig_bit(sig))) {
-		t->pending |= sig_bit(sig);
-		if (info)
-			t->pending_info[sig - 1] = *info;
-		else
-			memset(&t->pending_info[sig - 1], 0, sizeof(*info));
-	}
+	if (queue_signal(&t->pending, t->pending_info, &t->rt_queue, t->tg, sig, info))
+		return -EAGAIN;
 	task_interrupt(t);
 	return 0;
 }
@@ -174,6 +317,7 @@ void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
 		act->handler = SIG_DFL_HANDLER;
 	}
 	t->pending |= sig_bit(sig);
+	t->pending_forced |= sig_bit(sig);
 	t->pending_info[sig - 1] = info;
 }
 
@@ -198,18 +342,30 @@ static void group_stop(struct task *t, int sig)
 		task_sleep_killable(t, DEADLINE_NONE);
 }
 
-/* Remove pending @sig (thread-directed first) into @info; a timer's signal re-arms its timer. */
-static void take_signal(struct task *t, int sig, struct linux_siginfo *info)
+/*
+ * Remove pending @sig (thread-directed first) into @info; a timer's signal
+ * re-arms its timer. Returns whether it was forced (see init_drops()).
+ */
+static bool take_signal(struct task *t, int sig, struct linux_siginfo *info)
 {
+	bool forced;
+
 	if (t->pending & sig_bit(sig)) {
 		t->pending &= ~sig_bit(sig);
+		forced = t->pending_forced & sig_bit(sig);
+		t->pending_forced &= ~sig_bit(sig);
 		*info = t->pending_info[sig - 1];
+		unqueue_signal(&t->pending, t->pending_info, &t->rt_queue, sig);
 	} else {
 		t->tg->pending &= ~sig_bit(sig);
+		forced = t->tg->pending_forced & sig_bit(sig);
+		t->tg->pending_forced &= ~sig_bit(sig);
 		*info = t->tg->pending_info[sig - 1];
+		unqueue_signal(&t->tg->pending, t->tg->pending_info, &t->tg->rt_queue, sig);
 	}
 	if (info->si_code == SI_TIMER)
 		posix_timer_dequeued(t, info);
+	return forced;
 }
 
 int dequeue_signal_in(struct task *t, linux_sigset_t set, struct linux_siginfo *info)
@@ -230,9 +386,14 @@ void tg_flush_signal(struct thread_group *tg, int sig)
 {
 	struct task *t;
 
+	flush_queue(tg->pending & sig_bit(sig), &tg->rt_queue, sig);
 	tg->pending &= ~sig_bit(sig);
-	list_for_each_entry(t, &tg->tasks, tg_node)
+	tg->pending_forced &= ~sig_bit(sig);
+	list_for_each_entry(t, &tg->tasks, tg_node) {
+		flush_queue(t->pending & sig_bit(sig), &t->rt_queue, sig);
 		t->pending &= ~sig_bit(sig);
+		t->pending_forced &= ~sig_bit(sig);
+	}
 }
 
 /* Turn a pending -ERESTART* result into a restart or EINTR, now that we know whether a handler runs. */
@@ -269,7 +430,8 @@ static linux_sigset_t mask_before_handler(struct task *t)
 	return t->sigmask;
 }
 
-static void run_handler(struct task *t, int sig, struct linux_siginfo *info)
+/* Returns whether a handler frame was set up; if not, SIGSEGV was forced instead. */
+static bool run_handler(struct task *t, int sig, struct linux_siginfo *info)
 {
 	struct linux_sigaction *act = &t->tg->actions[sig - 1];
 	struct linux_sigaction copy = *act;
@@ -280,10 +442,17 @@ static void run_handler(struct task *t, int sig, struct linux_siginfo *info)
 	if (!info->si_signo)
 		info->si_signo = sig;
 	if (setup_signal_frame(t, sig, &copy, info, old_mask)) {
-		/* No room for the frame: like Linux, the process dies of SIGSEGV. */
+		/*
+		 * No room for the frame: Linux's force_sigsegv(). A SIGSEGV
+		 * handler may still run (on its own stack choice) unless the
+		 * failed frame was SIGSEGV's own, which is then fatal.
+		 */
 		t->sigmask = old_mask;
-		tg_exit(t->tg, SIGSEGV);
-		return;
+		if (sig == SIGSEGV)
+			tg_exit(t->tg, SIGSEGV);
+		else
+			task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
+		return false;
 	}
 	t->sigmask = old_mask | copy.mask;
 	if (!(copy.flags & SA_NODEFER))
@@ -291,6 +460,7 @@ static void run_handler(struct task *t, int sig, struct linux_siginfo *info)
 	t->sigmask &= ~unblockable;
 	if (copy.flags & SA_RESETHAND)
 		memset(act, 0, sizeof(*act));
+	return true;
 }
 
 void task_deliver_signals(struct task *t)
@@ -302,14 +472,18 @@ void task_deliver_signals(struct task *t)
 		int sig = next_signal(set);
 		uint64_t handler = tg->actions[sig - 1].handler;
 		struct linux_siginfo info;
+		bool forced = take_signal(t, sig, &info);
 
-		take_signal(t, sig, &info);
 		if (handler == SIG_IGN_HANDLER)
+			continue;
+		/* queued to init while blocked, from inside: Linux drops it now */
+		if (init_drops(tg, sig, forced))
 			continue;
 		if (unlikely(g_strace_enabled) && (handler != SIG_DFL_HANDLER || !sig_default_ignored(sig)))
 			strace_signal(t, sig, &info);
 		if (handler != SIG_DFL_HANDLER) {
-			run_handler(t, sig, &info);
+			if (!run_handler(t, sig, &info))
+				continue;	/* SIGSEGV forced, or exiting */
 			return;	/* one frame at a time; the rest after it is set up */
 		}
 		if (sig_default_ignored(sig))

@@ -54,6 +54,8 @@ struct thread_group {
 	int stop_signal;
 	struct linux_sigaction actions[LINUX_NSIG];
 	linux_sigset_t pending;		/* process-directed signals */
+	linux_sigset_t pending_forced;	/* of them, the ones init may not drop (signal.c) */
+	struct list_head rt_queue;	/* later instances of pending RT signals (signal.c) */
 	struct linux_siginfo pending_info[LINUX_NSIG];
 	struct linux_rlimit rlimits[GUEST_RLIM_NLIMITS];
 	struct waitq child_exit;	/* wait4() sleepers of this process */
@@ -100,6 +102,8 @@ struct task {
 	linux_sigset_t sigmask;
 	linux_sigset_t sigwaiting;	/* rt_sigtimedwait's set (Linux's real_blocked) */
 	linux_sigset_t pending;		/* thread-directed signals */
+	linux_sigset_t pending_forced;	/* of them, faults: init may not drop them */
+	struct list_head rt_queue;	/* later instances of pending RT signals (signal.c) */
 	struct linux_siginfo pending_info[LINUX_NSIG];
 	struct linux_stack altstack;
 	linux_sigset_t saved_sigmask;	/* rt_sigsuspend: the mask to restore afterwards */
@@ -141,6 +145,11 @@ void task_exit_now(struct task *t) __attribute__((noreturn));
 
 /* Signals (signal.c) */
 int send_signal_tg(struct thread_group *tg, int sig, const struct linux_siginfo *info);
+/* Free the queued signals of a task or process that goes away. */
+void task_flush_sigqueue(struct task *t);
+void tg_flush_sigqueue(struct thread_group *tg);
+/* Like send_signal_tg(), from outside the sandbox (or the kernel's own kill): the sandbox's init takes it too. */
+int send_signal_tg_forced(struct thread_group *tg, int sig, const struct linux_siginfo *info);
 int send_signal_task(struct task *t, int sig, const struct linux_siginfo *info);
 bool task_signal_pending(struct task *t);
 /* Act on pending signals before returning to guest code. */

@@ -208,17 +208,19 @@ long sys_ppoll(struct task *t, const struct syscall_args *a)
 	return do_poll(t, arg_uptr(a, 0), arg_uint(a, 1), deadline);
 }
 
-struct fdsets {
-	uint64_t in[FD_SETSIZE / 64], out[FD_SETSIZE / 64], ex[FD_SETSIZE / 64];
-};
-
 static bool bit_is_set(const uint64_t *set, int fd)
 {
 	return set[fd / 64] & (1ULL << (fd % 64));
 }
 
+/* in, out and ex sets of select(), each @words long */
+struct fdsets {
+	uint64_t *in, *out, *ex;
+};
+
 struct select_arg {
 	int nfds;
+	size_t words;
 	struct fdsets want, got;
 };
 
@@ -227,7 +229,7 @@ static long select_scan(struct task *t, struct poll_set *ps, void *arg)
 	struct select_arg *sa = arg;
 	long ready = 0;
 
-	memset(&sa->got, 0, sizeof(sa->got));
+	memset(sa->got.in, 0, 3 * sa->words * sizeof(uint64_t));
 	for (int fd = 0; fd < sa->nfds; fd++) {
 		bool in = bit_is_set(sa->want.in, fd), out = bit_is_set(sa->want.out, fd);
 		bool ex = bit_is_set(sa->want.ex, fd);
@@ -253,21 +255,42 @@ static long select_scan(struct task *t, struct poll_set *ps, void *arg)
 	return ready;
 }
 
+/*
+ * Like Linux's core_sys_select(): only a negative nfds is EINVAL; a larger
+ * one is cut to the size of the fd table (max_fds), whose bits are all that
+ * is read and written back. The table is at most RLIMIT_NOFILE's hard limit
+ * long, which bounds the sets allocated here.
+ */
 static long do_select(struct task *t, int nfds, uptr_t uin, uptr_t uout, uptr_t uex, uint64_t deadline)
 {
-	struct select_arg *sa;
-	size_t bytes = ((size_t)nfds + 63) / 64 * 8;
+	struct select_arg sa = { 0 };
+	size_t bytes;
+	uint64_t *mem;
 	long ret = 0;
 
-	if (nfds < 0 || nfds > FD_SETSIZE)
+	if (nfds < 0)
 		return -EINVAL;
-	sa = xzalloc(sizeof(*sa));
-	sa->nfds = nfds;
-	if ((uin.a && copy_in(t, sa->want.in, uin, bytes)) || (uout.a && copy_in(t, sa->want.out, uout, bytes)) ||
-	    (uex.a && copy_in(t, sa->want.ex, uex, bytes)))
+	if (nfds > t->fds->size)
+		nfds = t->fds->size;
+	sa.nfds = nfds;
+	sa.words = ((size_t)nfds + 63) / 64;
+	bytes = sa.words * 8;	/* Linux copies whole longs (FDS_BYTES) */
+	mem = xzalloc(6 * sa.words * sizeof(uint64_t) + 1);
+	sa.want = (struct fdsets){ mem, mem + sa.words, mem + 2 * sa.words };
+	sa.got = (struct fdsets){ mem + 3 * sa.words, mem + 4 * sa.words, mem + 5 * sa.words };
+	if ((uin.a && copy_in(t, sa.want.in, uin, bytes)) || (uout.a && copy_in(t, sa.want.out, uout, bytes)) ||
+	    (uex.a && copy_in(t, sa.want.ex, uex, bytes)))
 		ret = -EFAULT;
+	/* bits past nfds in the last long are not asked for */
+	for (int fd = nfds; fd < (int)(sa.words * 64) && !ret; fd++) {
+		uint64_t keep = ~(1ULL << (fd % 64));
+
+		sa.want.in[fd / 64] &= keep;
+		sa.want.out[fd / 64] &= keep;
+		sa.want.ex[fd / 64] &= keep;
+	}
 	for (int fd = 0; fd < nfds && !ret; fd++) {
-		if (bit_is_set(sa->want.in, fd) || bit_is_set(sa->want.out, fd) || bit_is_set(sa->want.ex, fd)) {
+		if (bit_is_set(sa.want.in, fd) || bit_is_set(sa.want.out, fd) || bit_is_set(sa.want.ex, fd)) {
 			struct file *f = fdget(t, fd);
 
 			if (!f)
@@ -277,12 +300,12 @@ static long do_select(struct task *t, int nfds, uptr_t uin, uptr_t uout, uptr_t 
 		}
 	}
 	if (!ret)
-		ret = wait_ready(t, select_scan, sa, deadline);
-	if (ret >= 0 && ((uin.a && copy_out(t, uin, sa->got.in, bytes)) ||
-			 (uout.a && copy_out(t, uout, sa->got.out, bytes)) ||
-			 (uex.a && copy_out(t, uex, sa->got.ex, bytes))))
+		ret = wait_ready(t, select_scan, &sa, deadline);
+	if (ret >= 0 && ((uin.a && copy_out(t, uin, sa.got.in, bytes)) ||
+			 (uout.a && copy_out(t, uout, sa.got.out, bytes)) ||
+			 (uex.a && copy_out(t, uex, sa.got.ex, bytes))))
 		ret = -EFAULT;
-	free(sa);
+	free(mem);
 	return ret;
 }
 

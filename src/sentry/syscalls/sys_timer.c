@@ -129,7 +129,7 @@ static void check_rlimit_cpu(struct thread_group *tg)
 	secs = process_cpu_ns(tg, 1) / 1000000000ULL;
 	if (rl->rlim_max != RLIM_INFINITY && secs >= rl->rlim_max) {
 		info.si_signo = SIGKILL;
-		send_signal_tg(tg, SIGKILL, &info);
+		send_signal_tg_forced(tg, SIGKILL, &info);	/* Linux: SEND_SIG_PRIV */
 		return;
 	}
 	if (secs >= rl->rlim_cur) {

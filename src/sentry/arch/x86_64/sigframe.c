@@ -253,19 +253,29 @@ int setup_signal_frame(struct task *t, int sig, const struct linux_sigaction *ac
 	struct rt_sigframe frame;
 	uint64_t sp = t->regs.rsp, fp_addr = 0, frame_addr;
 	size_t fp_size = 0;
-	bool xstate;
+	bool xstate, nested = on_altstack(t, sp), entering = false;
 	uint8_t *fp;
 
 	if (!(act->flags & SA_RESTORER_))
 		return -EFAULT;	/* x86-64 has no kernel-provided trampoline */
-	if ((act->flags & SA_ONSTACK_) && t->altstack.ss_size && !(t->altstack.ss_flags & SS_DISABLE) &&
-	    !on_altstack(t, sp))
+	if ((act->flags & SA_ONSTACK_) && t->altstack.ss_size && !(t->altstack.ss_flags & SS_DISABLE) && !nested) {
 		sp = t->altstack.ss_sp + t->altstack.ss_size;
-	else
+		entering = true;
+	} else {
 		sp -= REDZONE;
+	}
 	fp = save_fpstate(t, &fp_size, &xstate);
 	fp_addr = (sp - fp_size) & ~63UL;
 	frame_addr = ((fp_addr - sizeof(frame)) & ~15UL) - 8;
+	/*
+	 * Like Linux's get_sigframe(): a frame that would overflow the
+	 * alternate stack (entering it, or already on it) is not written below
+	 * it; the caller forces SIGSEGV instead.
+	 */
+	if ((entering || nested) && !on_altstack(t, frame_addr)) {
+		free(fp);
+		return -EFAULT;
+	}
 
 	memset(&frame, 0, sizeof(frame));
 	frame.pretcode = act->restorer;

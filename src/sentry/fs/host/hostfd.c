@@ -129,6 +129,35 @@ static ssize_t host_rw_unlocked(struct task *t, int fd, void *buf, size_t n, boo
 	return r;
 }
 
+/*
+ * TCSETSW/TCSETSF (and the termios2 forms) first wait until the terminal
+ * has sent its output, which a stopped or unread terminal never does: the
+ * ioctl runs with the kernel lock dropped and SIGUSR1 unblocked, as
+ * host_rw_unlocked(), so task_interrupt() ends it with EINTR. Linux then
+ * restarts the call or returns EINTR as the signal's handler says.
+ * @tio is the caller's own copy.
+ */
+static long host_tcset_drain(struct task *t, int fd, unsigned cmd, void *tio)
+{
+	sigset_t usr1, old;
+	long r;
+
+	if (task_signal_pending(t) || t->exiting)
+		return -ERESTARTSYS;
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (g_platform->ops->will_block)
+		g_platform->ops->will_block();
+	t->state = TASK_HOST_BLOCKED;
+	kernel_unlock();
+	pthread_sigmask(SIG_UNBLOCK, &usr1, &old);
+	r = ioctl(fd, cmd, tio) < 0 ? -errno : 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	kernel_lock();
+	t->state = TASK_IN_SENTRY;
+	return r == -EINTR ? -ERESTARTSYS : r;
+}
+
 /* One read or write on @h; -EAGAIN when it would have to wait. */
 static ssize_t hostfd_try_io(struct task *t, struct hostfd *h, void *buf, size_t n, bool wr)
 {
@@ -278,6 +307,8 @@ static long hostfd_ioctl(struct file *f, struct task *t, unsigned cmd, uint64_t 
 									    : sizeof(struct linux_termios2);
 		if (copy_in(t, &tio, uptr(arg), size))
 			return -EFAULT;
+		if (cmd != TCSETS && cmd != TCSETS2)
+			return host_tcset_drain(t, h->fd, cmd, &tio);
 		return ioctl(h->fd, cmd, &tio) < 0 ? -errno : 0;
 	case TIOCGWINSZ:
 		if (ioctl(h->fd, TIOCGWINSZ, &ws) < 0)
