@@ -278,3 +278,72 @@ long sys_tee(struct task *t, const struct syscall_args *a)
 	file_put(in);
 	return ret;
 }
+
+/*
+ * vmsplice(2), by copying (Linux may map the pages; SPLICE_F_GIFT changes
+ * nothing here): user memory into the pipe behind a writable fd, or the pipe
+ * behind a read-only fd into user memory. Like splice, one call waits only
+ * for the first free slot or the first byte, and moves at most a pipe's worth.
+ */
+static long vmsplice_to_pipe(struct task *t, struct file *f, struct iov_iter *it, bool nonblock)
+{
+	ssize_t room = pipe_splice_wait(f, true, nonblock), got;
+	void *buf;
+
+	if (room < 0)
+		return pipe_error(t, room);
+	buf = xmalloc(MIN(it->count, (size_t)room));
+	got = iov_iter_copy_from(it, buf, MIN(it->count, (size_t)room));
+	if (got > 0)
+		got = pipe_splice_write(f, buf, (size_t)got);
+	free(buf);
+	return got;
+}
+
+static long vmsplice_from_pipe(struct task *t, struct file *f, struct iov_iter *it, bool nonblock)
+{
+	ssize_t avail = pipe_splice_wait(f, false, nonblock), got, put;
+	size_t len;
+	void *buf;
+
+	if (avail <= 0)
+		return avail;
+	len = MIN(MIN(it->count, (size_t)avail), (size_t)SPLICE_CHUNK);
+	buf = xmalloc(len);
+	got = pipe_splice_read(f, buf, len);
+	put = got > 0 ? iov_iter_copy_to(it, buf, (size_t)got) : got;
+	free(buf);
+	return put;
+}
+
+long sys_vmsplice(struct task *t, const struct syscall_args *a)
+{
+	unsigned flags = arg_uint(a, 3);
+	struct iov_iter it;
+	struct file *f;
+	long ret;
+	bool nonblock;
+
+	if (flags & ~SPLICE_F_ALL_)
+		return -EINVAL;
+	f = fdget(t, arg_int(a, 0));
+	if (!f)
+		return -EBADF;
+	ret = iov_iter_import(&it, t, arg_uptr(a, 1), (long)arg_u64(a, 2));
+	if (ret) {
+		file_put(f);
+		return ret;
+	}
+	nonblock = flags & SPLICE_F_NONBLOCK_;	/* the file's O_NONBLOCK does not count (measured on 6.18) */
+	if (!file_is_pipe(f))
+		ret = -EBADF;
+	else if (!it.count)
+		ret = 0;
+	else if (can_write(f))
+		ret = vmsplice_to_pipe(t, f, &it, nonblock);
+	else
+		ret = vmsplice_from_pipe(t, f, &it, nonblock);
+	iov_iter_release(&it);
+	file_put(f);
+	return ret;
+}
