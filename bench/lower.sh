@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Where the root's files come from, measured: natively, under cvisor over the
-# host-directory lower layer, and under cvisor over 9P2000.L served by diod
-# (unix socket), and over `cvisor gofer` (--gofer) when the build has it. Two figures of issue 18, medians of REPS runs:
+# Where the root's files come from, measured: natively, under cvisor over
+# 9P2000.L served by diod
+# (unix socket), and over `cvisor gofer` (the default). Two figures of issue 18, medians of REPS runs:
 #   open_read4k_close  open + read 4 KiB + close of a cached image file (ns)
 #   first_read         first read of a SIZE_MIB file of the image (MB/s;
 #                      natively from the host page cache, warmed first)
@@ -30,18 +30,16 @@ for _ in $(seq 100); do [ -S "$work/9p.sock" ] && break; sleep 0.1; done
 run() {
 	case $1 in
 	native) "${pin[@]}" "$work/micro" "$2" "$3" "$work/root$4" ;;
-	host) "${pin[@]}" timeout 300 "$cvisor" do --root "$work/root" -- /tests/micro "$2" "$3" "$4" ;;
 	9p) "${pin[@]}" timeout 300 "$cvisor" do --root "$work/root" --9p-socket "$work/9p.sock" -- \
 		/tests/micro "$2" "$3" "$4" ;;
-	gofer) "${pin[@]}" timeout 300 "$cvisor" do --root "$work/root" --gofer -- /tests/micro "$2" "$3" "$4" ;;
+	gofer) "${pin[@]}" timeout 300 "$cvisor" do --root "$work/root" -- /tests/micro "$2" "$3" "$4" ;;
 	esac
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 cat "$work/root/data/big" >/dev/null	# native: the page cache holds it
-modes="native host 9p"
-"$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer' && modes="$modes gofer"
+modes="native 9p gofer"
 printf '# medians of %s runs%s; %s MiB file; cvisor %s; x: times slower than native\n' "$reps" \
 	"${PIN:+, pinned to CPUs $PIN}" "$size" "$cvisor"
 printf '%-18s' benchmark

@@ -41,7 +41,7 @@ static void do_usage(FILE *out)
 		     "                 [--] COMMAND [ARG...]\n"
 		     "--9p-socket PATH: the root comes from the 9P2000.L server listening on unix socket PATH\n"
 		     "  (diod, say), attached as --9p-aname (default: the --root path); --9p-fd N: the same\n"
-		     "  over the connected stream socket N we inherit; --gofer: from a `cvisor gofer` of --root\n"
+		     "  over the connected stream socket N we inherit; default (or --gofer): a `cvisor gofer` of --root\n"
 		     "exit status: the command's; 128+N when it was killed by signal N (137 when it outlived\n"
 		     "the grace period after a SIGINT/SIGTERM/SIGHUP/SIGQUIT); 125 when cvisor failed\n"
 		     "(the sandbox could not start, or the Sentry crashed); 2 for a usage error\n");
@@ -266,7 +266,7 @@ static int run_supervised(const struct sentry_config *cfg, int grace_s)
 	return exit_status(&sv, status, n == sizeof(report) ? &report : NULL);
 }
 
-/* Where the root's files come from (--9p-socket, --9p-fd, --gofer; none: the host directory). */
+/* Where the root's files come from: --9p-socket, --9p-fd, or (default) a gofer of --root. */
 struct root_source {
 	const char *p9_socket;
 	int p9_fd;		/* -1: not given */
@@ -360,15 +360,14 @@ static int open_root_source(struct sentry_config *cfg, const struct root_source 
 		}
 		fd = src->p9_fd;
 		cfg->p9_aname = src->aname ? src->aname : cfg->root;
-	} else if (src->gofer) {
+	} else {
+		/* the default (--gofer says so explicitly): the Sentry opens no host path */
 		fd = spawn_gofer(cfg->root, gofer);
 		if (fd < 0) {
 			fprintf(stderr, "cvisor do: cannot start the gofer: %s\n", strerror(errno));
 			return STATUS_RUNTIME_FAILED;
 		}
 		cfg->p9_aname = src->aname ? src->aname : "";
-	} else {
-		return 0;
 	}
 	cfg->p9 = true;
 	cfg->p9_fd = fd;

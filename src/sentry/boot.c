@@ -202,20 +202,17 @@ static int setup_filesystems(const struct sentry_config *cfg)
 	struct path rp;
 	int err;
 
-	if (cfg->p9) {
-		lower_unlocked_begin();
-		err = gofer_lower_init(cfg->p9_fd, cfg->p9_aname ? cfg->p9_aname : "");
-		lower_unlocked_end();
-		if (err) {
-			log_error("cannot attach the root over 9P: %s", strerror(-err));
-			return err;
-		}
-	} else {
-		err = hostdir_lower_init(cfg->root);
-		if (err) {
-			log_error("cannot open root directory '%s': %s", cfg->root, strerror(-err));
-			return err;
-		}
+	if (!cfg->p9) {
+		/* the root's files come only through 9P: the Sentry opens no host path */
+		log_error("no 9P connection for the root filesystem");
+		return -EINVAL;
+	}
+	lower_unlocked_begin();
+	err = gofer_lower_init(cfg->p9_fd, cfg->p9_aname ? cfg->p9_aname : "");
+	lower_unlocked_end();
+	if (err) {
+		log_error("cannot attach the root over 9P: %s", strerror(-err));
+		return err;
 	}
 	root = tmpfs_new(0755, true, &sb);
 	g_kernel.root_mount = mount_new(NULL, NULL, root, sb, 0, "rootfs");

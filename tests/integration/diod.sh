@@ -234,14 +234,16 @@ fds)
 	}
 	check "over 9P: no host path inside the root" "" "$(host_paths 9p "${over_9p[@]}")"
 	[ $fail -gt 0 ] && cat "$dir/fds.9p"
-	# with the Gofer, where this build has one (`cvisor gofer`)
-	if "$cvisor" gofer --help 2>&1 | grep -q 'usage: cvisor gofer'; then
-		check "with --gofer: no host path inside the root" "" \
-			"$(host_paths gofer "$cvisor" "${flags[@]}" do --gofer --root "$root")"
-	fi
-	# the same check sees the host-directory lower's root fd: it can fail
-	check "host-directory lower: the root fd is seen" "$root" \
-		"$(host_paths host "$cvisor" "${flags[@]}" do --root "$root")"
+	# with the Gofer (the default)
+	check "with the gofer: no host path inside the root" "" \
+		"$(host_paths gofer "$cvisor" "${flags[@]}" do --root "$root")"
+	# every fd of the Sentry is the memory file, a socket, a pipe, a tty,
+	# /dev/null, an anonymous inode or the stdio it was given (our fifos):
+	# no other host file or directory
+	check "with the gofer: only memory file, sockets and stdio" "" \
+		"$(sed -n 's/.* -> //p' "$dir/fds.gofer" | grep '^/' |
+			grep -v -x -e '/memfd:.*' -e '/dev/null' -e '/dev/pts/.*' \
+				-e "$dir/in.gofer" -e "$dir/out.gofer" -e "$dir/err.gofer")"
 	finish
 	;;
 *)

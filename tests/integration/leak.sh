@@ -137,7 +137,11 @@ for plat in systrap ptrace; do
 	bgpid=$!
 	exec 3>"$work/in"
 	wait_for "$work/fd.out" begin
-	sentry=$(cat "/proc/$bgpid/task/$bgpid/children" | tr -d " ")
+	# cvisor do's children: the Sentry and its gofer
+	sentry=
+	for c in $(cat "/proc/$bgpid/task/$bgpid/children"); do
+		tr '\0' ' ' <"/proc/$c/cmdline" | grep -q '^[^ ]* gofer ' || sentry=$c
+	done
 	before=$(fd_count "$sentry")
 	echo go >&3
 	wait_for "$work/fd.out" end

@@ -4,9 +4,8 @@
  * from. tmpfs asks it for directory listings, file contents and link
  * targets the first time each is needed (tmpfs/tmpfs.c, tmpfs/file.c).
  *
- * Two implementations: over 9P2000.L (fs/gofer/lower.c: the Gofer, or an
- * external server such as diod), and the temporary host-directory one
- * (fs/hostdir/lower.c), to be removed.
+ * One implementation: over 9P2000.L (fs/gofer/lower.c: the Gofer, or an
+ * external server such as diod). The Sentry itself opens no host path.
  *
  * Every operation may block on a host call or a round trip: callers drop
  * the kernel lock around it (lower_unlocked_begin/end), so operations
@@ -53,8 +52,6 @@ extern const struct lower_ops *g_lower;
 
 void lower_dirents_free(struct lower_dirent *ents, size_t count);
 
-/* The host-directory lower layer (temporary): opens @host_root and selects itself. */
-int hostdir_lower_init(const char *host_root);
 /*
  * The 9P lower layer over the connected stream socket @fd (taken), attached
  * to @aname, selects itself. Blocks for the version and attach exchanges.

@@ -2,7 +2,7 @@
 /*
  * tmpfs: a filesystem held entirely in Sentry memory (the dentry tree is the
  * directory structure, file data lives in the memory file). A tmpfs may be
- * backed by the lower layer (hostdir/lower.h): then directories and files
+ * backed by the lower layer (fs/lower.h): then directories and files
  * are filled from it the first time they are used, and every change stays
  * in memory.
  */
