@@ -838,6 +838,16 @@ static int systrap_switch_to(struct platform_context *c, struct address_space *a
 	}
 	if (!st || st->dead || as->dead || !st->parked)
 		goto dead;
+	/*
+	 * interrupt() came while we held the context: its signal may have met
+	 * the stub waiting for our command, where the fast path drops it, so
+	 * honour it here (platform.h: the next switch_to returns EXIT_INTERRUPT).
+	 */
+	if (atomic_exchange(&st->interrupt_ns, 0)) {
+		memset(info, 0, sizeof(*info));
+		info->kind = EXIT_INTERRUPT;
+		return 0;
+	}
 	ctx = st->ctx;
 	/* The fast path returns with %gs unchanged: anything else needs the frame. */
 	if (st->fast && host_gs(st, regs->gs_base) != slot_stub_addr(st->slot) && need_frame(st))
