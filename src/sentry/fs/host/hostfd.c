@@ -107,54 +107,62 @@ static ssize_t host_rw_nowait(int fd, void *buf, size_t n, bool wr)
  * caller's private bounce buffer and the caller holds a reference on the
  * file, so nothing it uses can change under it.
  */
-static ssize_t host_rw_unlocked(struct task *t, int fd, void *buf, size_t n, bool wr)
+/*
+ * Around a host call that may block: the kernel lock dropped and SIGUSR1
+ * unblocked, so task_interrupt() ends the call with EINTR.
+ */
+static void host_block_begin(struct task *t, sigset_t *old)
 {
-	sigset_t usr1, old;
-	ssize_t r;
+	sigset_t usr1;
 
-	n = MIN(n, (size_t)PIPE_BUF);
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
 	if (g_platform->ops->will_block)
 		g_platform->ops->will_block();
 	t->state = TASK_HOST_BLOCKED;
 	kernel_unlock();
-	pthread_sigmask(SIG_UNBLOCK, &usr1, &old);
+	pthread_sigmask(SIG_UNBLOCK, &usr1, old);
+}
+
+static void host_block_end(struct task *t, const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+	kernel_lock();
+	t->state = TASK_IN_SENTRY;
+}
+
+static ssize_t host_rw_unlocked(struct task *t, int fd, void *buf, size_t n, bool wr)
+{
+	sigset_t old;
+	ssize_t r;
+
+	n = MIN(n, (size_t)PIPE_BUF);
+	host_block_begin(t, &old);
 	r = wr ? write(fd, buf, n) : read(fd, buf, n);
 	if (r < 0)
 		r = -errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	kernel_lock();
-	t->state = TASK_IN_SENTRY;
+	host_block_end(t, &old);
 	return r;
 }
 
 /*
  * TCSETSW/TCSETSF (and the termios2 forms) first wait until the terminal
  * has sent its output, which a stopped or unread terminal never does: the
- * ioctl runs with the kernel lock dropped and SIGUSR1 unblocked, as
- * host_rw_unlocked(), so task_interrupt() ends it with EINTR. Linux then
+ * ioctl runs inside host_block_begin/end (kernel lock dropped, SIGUSR1
+ * unblocked), so task_interrupt() ends it with EINTR. Linux then
  * restarts the call or returns EINTR as the signal's handler says.
  * @tio is the caller's own copy.
  */
 static long host_tcset_drain(struct task *t, int fd, unsigned cmd, void *tio)
 {
-	sigset_t usr1, old;
+	sigset_t old;
 	long r;
 
 	if (task_signal_pending(t) || t->exiting)
 		return -ERESTARTSYS;
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	if (g_platform->ops->will_block)
-		g_platform->ops->will_block();
-	t->state = TASK_HOST_BLOCKED;
-	kernel_unlock();
-	pthread_sigmask(SIG_UNBLOCK, &usr1, &old);
+	host_block_begin(t, &old);
 	r = ioctl(fd, cmd, tio) < 0 ? -errno : 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	kernel_lock();
-	t->state = TASK_IN_SENTRY;
+	host_block_end(t, &old);
 	return r == -EINTR ? -ERESTARTSYS : r;
 }
 
