@@ -208,6 +208,7 @@ fds)
 	host_paths() {
 		local pid sentry= t
 		mkfifo "$dir/in.$1" "$dir/out.$1"
+		: >"$dir/donated.$1"
 		timeout -k 5 120 "${@:2}" -- /bin/sh -c 'cat /etc/motd >/dev/null; echo ready; read go' \
 			<"$dir/in.$1" >"$dir/out.$1" 2>"$dir/err.$1" &
 		pid=$!
@@ -222,9 +223,16 @@ fds)
 		if [ -z "$sentry" ]; then
 			echo "no-sentry-found"
 		else
-			for t in "/proc/$sentry/fd/"*; do
-				t=$(readlink "$t") || continue
-				case $t in "$root" | "$root"/*) echo "$t" ;; esac
+			for fd in "/proc/$sentry/fd/"*; do
+				t=$(readlink "$fd") || continue
+				case $t in "$root" | "$root"/*) ;; *) continue ;; esac
+				# a file the gofer donated: a regular file, read-only (O_ACCMODE 0)
+				if [ "$1" = gofer ] && [ -f "$t" ] && [ ! -L "$t" ] &&
+					[ $(( 0$(sed -n 's/^flags:[[:space:]]*//p' "/proc/$sentry/fdinfo/${fd##*/}") & 3 )) = 0 ]; then
+					echo "$t" >>"$dir/donated.$1"
+					continue
+				fi
+				echo "$t"
 			done
 			ls -l "/proc/$sentry/fd/" >"$dir/fds.$1"
 		fi
@@ -235,13 +243,17 @@ fds)
 	check "over 9P: no host path inside the root" "" "$(host_paths 9p "${over_9p[@]}")"
 	[ $fail -gt 0 ] && cat "$dir/fds.9p"
 	# with the Gofer (the default)
-	check "with the gofer: no host path inside the root" "" \
+	check "with the gofer: no host path inside the root but donated files" "" \
 		"$(host_paths gofer "$cvisor" "${flags[@]}" do --root "$root")"
+	# the file the guest read is open in the Sentry: the Gofer donated it
+	check "with the gofer: /etc/motd was donated" yes \
+		"$(grep -q -x "$root/etc/motd" "$dir/donated.gofer" 2>/dev/null && echo yes)"
 	# every fd of the Sentry is the memory file, a socket, a pipe, a tty,
 	# /dev/null, an anonymous inode or the stdio it was given (our fifos):
 	# no other host file or directory
 	check "with the gofer: only memory file, sockets and stdio" "" \
 		"$(sed -n 's/.* -> //p' "$dir/fds.gofer" | grep '^/' |
+			grep -v -x -F -f "$dir/donated.gofer" |
 			grep -v -x -e '/memfd:.*' -e '/dev/null' -e '/dev/pts/.*' \
 				-e "$dir/in.gofer" -e "$dir/out.gofer" -e "$dir/err.gofer")"
 	finish

@@ -13,6 +13,7 @@
  * to the lower root ("" is the root), components separated by one '/'.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -40,6 +41,11 @@ struct lower_ops {
 	int (*open)(const char *rel, struct lower_file **out);
 	/* At most @len bytes at @off; 0 at the end of the file. */
 	ssize_t (*read)(struct lower_file *f, void *buf, size_t len, uint64_t off);
+	/*
+	 * Optional: reads of @f cost no round trip (a host fd the Gofer
+	 * donated), so read() goes to it directly, not through the page cache.
+	 */
+	bool (*direct)(struct lower_file *f);
 	void (*close)(struct lower_file *f);
 	/* The target of symlink @rel (not NUL-terminated); its length, or -errno. */
 	int (*readlink)(const char *rel, char *buf, size_t size);

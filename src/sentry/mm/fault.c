@@ -14,6 +14,7 @@
 #include "sentry/mm/mm_internal.h"
 
 #define FAULT_AROUND 16	/* pages */
+#define FILL_TRIES 8	/* fills one fault may wait for before it gives up (SIGBUS) */
 
 static bool vma_is_private(const struct vma *v)
 {
@@ -216,7 +217,7 @@ static int populate_window(struct mm *mm, struct vma *v, uint64_t page, uint64_t
 		if (!err)
 			continue;
 		if (a == page)
-			return err == -EFAULT ? -EIO : err;
+			return err == -EFAULT ? -EIO : err;	/* MOBJ_NEEDS_FILL passes */
 		if (a < page)
 			*lo = a + PAGE_SIZE;
 		else
@@ -225,7 +226,26 @@ static int populate_window(struct mm *mm, struct vma *v, uint64_t page, uint64_t
 	return 0;
 }
 
-int mm_fault(struct mm *mm, uint64_t addr, bool maperr)
+/*
+ * Bring in the data of pages [@lo, @hi) of @v that still live in a lower
+ * file. The kernel lock may be dropped (@may_drop): @v is not used after,
+ * its object is held meanwhile.
+ */
+static int fill_range(struct vma *v, uint64_t lo, uint64_t hi, bool may_drop)
+{
+	struct mobj *o = v->obj;
+	int err;
+
+	if (!o || !o->ops->fill)
+		return -EIO;
+	mobj_get(o);
+	err = o->ops->fill(o, v->pgoff + ((lo - v->start) >> PAGE_SHIFT), (hi - lo) >> PAGE_SHIFT, may_drop);
+	mobj_put(o);
+	return err;
+}
+
+/* One try at a fault; MOBJ_NEEDS_FILL with the window to fill in fill_lo, fill_hi. */
+static int fault_once(struct mm *mm, uint64_t addr, bool maperr, struct vma **vout, uint64_t *fill_lo, uint64_t *fill_hi)
 {
 	struct vma *v = mm_find_vma(mm, addr);
 	uint64_t page = PAGE_ALIGN_DOWN(addr), lo, hi, *slot;
@@ -252,10 +272,34 @@ int mm_fault(struct mm *mm, uint64_t addr, bool maperr)
 	hi = MIN(v->end, lo + FAULT_AROUND * PAGE_SIZE);
 	if (page >= hi)
 		hi = page + PAGE_SIZE;
+	*vout = v;
+	*fill_lo = MAX(lo, page);	/* from the faulting page on: reads run forwards */
+	*fill_hi = MIN(v->end, *fill_lo + FAULT_AROUND * PAGE_SIZE);
 	err = populate_window(mm, v, page, &lo, &hi);
 	if (err)
 		return err;
 	return map_window(mm, v, lo, hi);
+}
+
+/*
+ * A page of a lower-backed file is read in with the kernel lock dropped,
+ * then the fault starts over: the mapping may have changed meanwhile.
+ */
+int mm_fault(struct mm *mm, uint64_t addr, bool maperr)
+{
+	for (int tries = 0;; tries++) {
+		struct vma *v = NULL;
+		uint64_t lo = 0, hi = 0;
+		int err = fault_once(mm, addr, maperr, &v, &lo, &hi);
+
+		if (err != MOBJ_NEEDS_FILL)
+			return err;
+		if (tries == FILL_TRIES)
+			return -EIO;
+		err = fill_range(v, lo, hi, true);
+		if (err)
+			return -EIO;	/* the file cannot be read: SIGBUS, as Linux */
+	}
 }
 
 int mm_translate(struct mm *mm, uint64_t addr, bool write, bool force, uint8_t **out)
@@ -269,6 +313,15 @@ int mm_translate(struct mm *mm, uint64_t addr, bool write, bool force, uint8_t *
 	if (!force && !(v->prot & (write ? PROT_WRITE : (PROT_READ | PROT_WRITE | PROT_EXEC))))
 		return -EFAULT;
 	err = populate_page(mm, v, page, &slot);
+	if (err == MOBJ_NEEDS_FILL) {
+		/*
+		 * The user-copy callers cannot have the kernel lock dropped
+		 * under them: read the lower data with it held (an exception to
+		 * the rule, for pages of mapped files the Sentry touches first).
+		 */
+		if (!fill_range(v, page, MIN(v->end, page + FAULT_AROUND * PAGE_SIZE), false))
+			err = populate_page(mm, v, page, &slot);
+	}
 	if (err)
 		return -EFAULT;
 	if (write && vma_is_private(v) && frame_refs(pte_frame(*slot)) > 1) {

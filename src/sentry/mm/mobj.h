@@ -6,6 +6,8 @@
  * kind, backed by a host fd instead of the memory file.
  */
 #pragma once
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "lib/log.h"
 #include "sentry/mm/frame_table.h"
@@ -13,9 +15,25 @@
 
 struct mobj;
 
+/*
+ * get_frame's answer for a page whose data is still elsewhere (a lower
+ * file not read in yet): call ->fill for it, then ask again.
+ */
+#define MOBJ_NEEDS_FILL (-ENODATA)
+
 struct mobj_ops {
-	/* The frame backing page @pgoff with a new reference; may allocate. -EFAULT past the end. */
+	/*
+	 * The frame backing page @pgoff with a new reference; may allocate.
+	 * -EFAULT past the end; MOBJ_NEEDS_FILL (objects with ->fill only).
+	 */
 	int (*get_frame)(struct mobj *o, uint64_t pgoff, frame_t *out);
+	/*
+	 * Optional: bring in the data of pages [@pgoff, @pgoff + @npages)
+	 * that need it. Kernel lock held; dropped meanwhile when @may_drop
+	 * (the caller holds a reference on @o and re-checks everything
+	 * after). 0 when the pages are in, or -EIO / -ENOMEM.
+	 */
+	int (*fill)(struct mobj *o, uint64_t pgoff, uint64_t npages, bool may_drop);
 	void (*release)(struct mobj *o);
 };
 
@@ -41,22 +59,53 @@ static inline void mobj_put(struct mobj *o)
  * shmem: pages held in the memory file, indexed by page offset; the data of
  * tmpfs files and of MAP_SHARED|MAP_ANONYMOUS regions.
  */
+/*
+ * A file backed by a lower file (tmpfs over the Gofer) has lower_valid > 0:
+ * a page present in the table is authoritative; an absent page below
+ * lower_valid holds the lower file's bytes (up to lower_valid, zeros after)
+ * and must be filled before use (MOBJ_NEEDS_FILL); an absent page at or
+ * past it reads as zeros. Truncation only lowers lower_valid.
+ */
 struct shmem {
 	struct mobj obj;
 	struct frame_table pages;	/* pgoff -> frame */
 	uint64_t size;			/* bytes; pages at or past it are not mappable */
-	/* Optional hook run before any page is handed out (lazily filled files). */
-	int (*fill)(struct shmem *s);
+	uint64_t lower_valid;		/* bytes of lower data behind absent pages */
 	void (*on_release)(struct shmem *s);
 };
 
-void shmem_init(struct shmem *s, uint64_t size);
+enum shmem_page_kind {
+	SHMEM_PAGE_PRESENT,
+	SHMEM_PAGE_ZERO,		/* a hole: reads as zeros */
+	SHMEM_PAGE_LOWER,		/* absent, its data in the lower file */
+};
+
+/* @ops: NULL for the plain file ops (no ->fill), else ops built on shmem_file_get_frame. */
+void shmem_init(struct shmem *s, uint64_t size, const struct mobj_ops *ops);
+int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out);
+void shmem_file_release(struct mobj *o);
+enum shmem_page_kind shmem_page_kind(struct shmem *s, uint64_t pgoff);
+/*
+ * Make lower page @pgoff present with @len bytes of @data (the rest of the
+ * page zero, and bytes at or past lower_valid too). False, nothing done,
+ * when it is no longer a lower page (written or truncated meanwhile) or
+ * no frame is left (*nomem set).
+ */
+bool shmem_install_lower(struct shmem *s, uint64_t pgoff, const void *data, size_t len, bool *nomem);
 struct shmem *shmem_new_anon(uint64_t size);
-/* Frame for @pgoff, allocating a zero page for a hole; borrowed reference. */
+/*
+ * Frame for @pgoff, allocating a zero page for a hole; borrowed reference.
+ * MOBJ_NEEDS_FILL for a lower page (with or without @alloc).
+ */
 int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out);
 /* Drop pages at or past @size (truncate). */
 void shmem_truncate(struct shmem *s, uint64_t size);
-/* Copy to/from the file's pages. */
+/*
+ * Copy to/from the file's pages. shmem_read: lower pages must have been
+ * filled (they read as zeros otherwise). shmem_write: a lower page it
+ * covers whole needs no fill; one it covers in part gives MOBJ_NEEDS_FILL
+ * (nothing is written from that page on).
+ */
 void shmem_read(struct shmem *s, void *buf, uint64_t off, size_t n);
 int shmem_write(struct shmem *s, const void *buf, uint64_t off, size_t n);
 void shmem_release_pages(struct shmem *s);

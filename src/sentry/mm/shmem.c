@@ -6,7 +6,7 @@
 #include <string.h>
 #include "sentry/mm/mobj.h"
 
-static int shmem_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
+int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
 {
 	struct shmem *s = container_of(o, struct shmem, obj);
 	int err;
@@ -44,11 +44,11 @@ static void shmem_anon_release(struct mobj *o)
 }
 
 static const struct mobj_ops shmem_anon_ops = {
-	.get_frame = shmem_get_frame,
+	.get_frame = shmem_file_get_frame,
 	.release = shmem_anon_release,
 };
 
-static void shmem_file_release(struct mobj *o)
+void shmem_file_release(struct mobj *o)
 {
 	struct shmem *s = container_of(o, struct shmem, obj);
 
@@ -57,14 +57,14 @@ static void shmem_file_release(struct mobj *o)
 }
 
 static const struct mobj_ops shmem_file_ops = {
-	.get_frame = shmem_get_frame,
+	.get_frame = shmem_file_get_frame,
 	.release = shmem_file_release,
 };
 
-void shmem_init(struct shmem *s, uint64_t size)
+void shmem_init(struct shmem *s, uint64_t size, const struct mobj_ops *ops)
 {
 	memset(s, 0, sizeof(*s));
-	s->obj.ops = &shmem_file_ops;
+	s->obj.ops = ops ? ops : &shmem_file_ops;
 	s->obj.refs = 1;
 	s->size = size;
 }
@@ -100,22 +100,35 @@ static frame_t shmem_neighbour(void *ctx, int64_t delta)
  * neighbours' frames so that a mapping of the file is contiguous in the
  * memory file. @end: the page the file is about to reach (a write's end).
  */
-static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_t end, frame_t *out)
+static bool below_lower(const struct shmem *s, uint64_t pgoff)
+{
+	return pgoff < PAGE_ALIGN_UP(s->lower_valid) >> PAGE_SHIFT;
+}
+
+enum shmem_page_kind shmem_page_kind(struct shmem *s, uint64_t pgoff)
+{
+	uint64_t *slot = ftab_slot(&s->pages, pgoff, false);
+
+	if (slot && *slot)
+		return SHMEM_PAGE_PRESENT;
+	return below_lower(s, pgoff) ? SHMEM_PAGE_LOWER : SHMEM_PAGE_ZERO;
+}
+
+/* @whole: the caller overwrites the whole page, so a lower page needs no fill. */
+static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_t end, bool whole, frame_t *out)
 {
 	uint64_t *slot;
 
-	if (s->fill) {
-		int err = s->fill(s);
-
-		if (err)
-			return err;
-	}
 	slot = ftab_slot(&s->pages, pgoff, alloc);
 	if (!slot || !*slot) {
 		struct shmem_place p = { s, pgoff };
 		uint64_t span;
 		frame_t f;
 
+		if (!whole && below_lower(s, pgoff)) {
+			*out = FRAME_NONE;
+			return MOBJ_NEEDS_FILL;
+		}
 		if (!alloc) {
 			*out = FRAME_NONE;
 			return 0;
@@ -136,15 +149,38 @@ static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_
 
 int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out)
 {
-	return shmem_frame_upto(s, pgoff, alloc, 0, out);
+	return shmem_frame_upto(s, pgoff, alloc, 0, false, out);
+}
+
+bool shmem_install_lower(struct shmem *s, uint64_t pgoff, const void *data, size_t len, bool *nomem)
+{
+	uint64_t page_off = pgoff << PAGE_SHIFT;
+	frame_t f;
+	char *p;
+
+	if (shmem_page_kind(s, pgoff) != SHMEM_PAGE_LOWER)
+		return false;
+	len = MIN(len, (size_t)PAGE_SIZE);
+	if (page_off + len > s->lower_valid)
+		len = (size_t)(s->lower_valid - page_off);
+	if (shmem_frame_upto(s, pgoff, true, 0, true, &f)) {
+		*nomem = true;
+		return false;
+	}
+	p = frame_ptr(f);
+	memcpy(p, data, len);
+	memset(p + len, 0, PAGE_SIZE - len);	/* a recycled frame may hold old bytes */
+	return true;
 }
 
 void shmem_truncate(struct shmem *s, uint64_t size)
 {
 	uint64_t first = PAGE_ALIGN_UP(size) >> PAGE_SHIFT;
 
+	if (size < s->lower_valid)
+		s->lower_valid = size;	/* an absent page's fill zeroes its bytes past the end */
 	if (size < s->size) {
-		frame_t f;
+		frame_t f = FRAME_NONE;
 
 		/* Zero the tail of the last partial page so a later extension reads zeros. */
 		if (size & (PAGE_SIZE - 1)) {
@@ -186,8 +222,9 @@ int shmem_write(struct shmem *s, const void *buf, uint64_t off, size_t n)
 	while (n) {
 		size_t in_page = PAGE_SIZE - (off & (PAGE_SIZE - 1));
 		size_t chunk = MIN(n, in_page);
+		bool whole = chunk == PAGE_SIZE;
 		frame_t f;
-		int err = shmem_frame_upto(s, off >> PAGE_SHIFT, true, PAGE_ALIGN_UP(off + n) >> PAGE_SHIFT, &f);
+		int err = shmem_frame_upto(s, off >> PAGE_SHIFT, true, PAGE_ALIGN_UP(off + n) >> PAGE_SHIFT, whole, &f);
 
 		if (err)
 			return err;

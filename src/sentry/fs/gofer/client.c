@@ -35,6 +35,8 @@ struct p9c {
 	/* owned by whoever holds the reading role: */
 	uint8_t *rx;			/* msize bytes: the start of the stream not dispatched yet */
 	size_t rx_len;
+	int rx_fd;			/* a donated fd not handed on yet, or -1 */
+	size_t rx_fd_at;		/* the offset in rx of the message it came with */
 };
 
 uint32_t p9c_root_fid(const struct p9c *c)
@@ -118,13 +120,68 @@ void p9c_fid_free(struct p9c *c, uint32_t fid)
 	pthread_mutex_unlock(&c->lock);
 }
 
-/* Close descriptors that came with a reply: fd donation is not used yet. */
+/* Close descriptors nobody asked for. */
 static void drop_fds(const int *fds, int nfds)
 {
 	for (int k = 0; k < nfds; k++) {
 		log_debug("9p: closing a host fd the server sent unasked");
 		host_sock_close(fds[k]);
 	}
+}
+
+/* The offset of the last message that starts in rx[from, rx_len), or -1. */
+static ssize_t last_start_from(const struct p9c *c, size_t from)
+{
+	ssize_t last = -1;
+	size_t off = 0;
+
+	while (off + 4 <= c->rx_len) {
+		uint32_t size = (uint32_t)c->rx[off] | (uint32_t)c->rx[off + 1] << 8 |
+				(uint32_t)c->rx[off + 2] << 16 | (uint32_t)c->rx[off + 3] << 24;
+
+		if (size < P9_HDRSZ || size > c->msize)
+			break;	/* dispatch calls it malformed */
+		if (off >= from)
+			last = (ssize_t)off;
+		off += size;
+	}
+	return last;
+}
+
+/*
+ * Keep the fd that came with the bytes rx[from, rx_len) for its reply. A
+ * cvisor server sends it on the first bytes of an Rlopen or Rlcreate, and
+ * a unix stream recvmsg returns no bytes past the send that carried it: the
+ * reply is the last message starting in what was just received.
+ */
+static void keep_donated_fd(struct p9c *c, size_t from, const int *fds, int nfds)
+{
+	ssize_t at;
+
+	if (!nfds)
+		return;
+	drop_fds(fds + 1, nfds - 1);
+	at = c->cvisor ? last_start_from(c, from) : -1;
+	if (at < 0) {
+		drop_fds(fds, 1);
+		return;
+	}
+	if (c->rx_fd >= 0)
+		drop_fds(&c->rx_fd, 1);
+	c->rx_fd = fds[0];
+	c->rx_fd_at = (size_t)at;
+}
+
+/* The message at rx offset @off goes to @call: with it the fd that came with it. */
+static void hand_fd(struct p9c *c, size_t off, struct p9c_call *call)
+{
+	if (c->rx_fd < 0 || c->rx_fd_at != off)
+		return;
+	if (call->type == P9_TLOPEN || call->type == P9_TLCREATE)
+		call->fd = c->rx_fd;
+	else
+		drop_fds(&c->rx_fd, 1);
+	c->rx_fd = -1;
 }
 
 /* Hand every whole message in rx to the call waiting for its tag. Lock held. */
@@ -155,6 +212,7 @@ static void dispatch_locked(struct p9c *c)
 		}
 		memcpy(call->rbuf, c->rx + off, (size_t)size);
 		call->rlen = (size_t)size;
+		hand_fd(c, off, call);
 		call->done = true;
 		c->pending[tag] = NULL;
 		c->npending--;
@@ -164,6 +222,8 @@ static void dispatch_locked(struct p9c *c)
 	}
 	memmove(c->rx, c->rx + off, c->rx_len - off);
 	c->rx_len -= off;
+	if (c->rx_fd >= 0)
+		c->rx_fd_at -= off;	/* its message is not whole yet */
 }
 
 /* Take the reading role for one receive, then dispatch. Lock held (dropped while receiving). */
@@ -175,16 +235,16 @@ static void read_step_locked(struct p9c *c)
 	c->reading = true;
 	pthread_mutex_unlock(&c->lock);
 	n = host_sock_recv(c->fd, c->rx + c->rx_len, c->msize - c->rx_len, fds, &nfds);
-	drop_fds(fds, nfds);
 	pthread_mutex_lock(&c->lock);
 	c->reading = false;
-	if (c->dead)
-		return;
-	if (n <= 0) {
-		fail_locked(c, n == 0 ? "the server closed the connection" : strerror((int)-n));
+	if (c->dead || n <= 0) {
+		drop_fds(fds, n < 0 ? 0 : nfds);
+		if (!c->dead)
+			fail_locked(c, n == 0 ? "the server closed the connection" : strerror((int)-n));
 		return;
 	}
 	c->rx_len += (size_t)n;
+	keep_donated_fd(c, c->rx_len - (size_t)n, fds, nfds);
 	dispatch_locked(c);
 }
 
@@ -234,6 +294,7 @@ int p9c_start(struct p9c *c, struct p9c_call *call, const struct p9_msg *req, vo
 		goto out;
 	}
 	call->type = req->type;
+	call->fd = -1;
 	call->done = call->waiting = false;
 	call->err = 0;
 	call->rbuf = rbuf;
@@ -307,17 +368,35 @@ int p9c_finish(struct p9c *c, struct p9c_call *call, struct p9_msg *reply)
 	err = call->err;
 	pthread_mutex_unlock(&c->lock);
 	pthread_cond_destroy(&call->cond);
-	if (err)
-		return err;
-	return judge_reply(c, call, reply);
+	if (!err)
+		err = judge_reply(c, call, reply);
+	if (err && call->fd >= 0) {
+		drop_fds(&call->fd, 1);
+		call->fd = -1;
+	}
+	return err;
 }
 
-int p9c_rpc(struct p9c *c, const struct p9_msg *req, struct p9_msg *reply, void *rbuf, size_t rcap)
+int p9c_rpc_fd(struct p9c *c, const struct p9_msg *req, struct p9_msg *reply, void *rbuf, size_t rcap, int *fd)
 {
 	struct p9c_call call;
 	int err = p9c_start(c, &call, req, rbuf, rcap);
 
-	return err ? err : p9c_finish(c, &call, reply);
+	*fd = -1;
+	if (err)
+		return err;
+	err = p9c_finish(c, &call, reply);
+	*fd = call.fd;
+	return err;
+}
+
+int p9c_rpc(struct p9c *c, const struct p9_msg *req, struct p9_msg *reply, void *rbuf, size_t rcap)
+{
+	int fd, err = p9c_rpc_fd(c, req, reply, rbuf, rcap, &fd);
+
+	if (fd >= 0)
+		drop_fds(&fd, 1);
+	return err;
 }
 
 int p9c_walk(struct p9c *c, uint32_t fid, uint32_t newfid, uint16_t nwname, const char *const *names)
@@ -441,6 +520,8 @@ static int attach(struct p9c *c, const char *uname, uint32_t n_uname, const char
 void p9c_close(struct p9c *c)
 {
 	host_sock_close(c->fd);
+	if (c->rx_fd >= 0)
+		host_sock_close(c->rx_fd);
 	pthread_cond_destroy(&c->tag_free);
 	pthread_mutex_destroy(&c->send_lock);
 	pthread_mutex_destroy(&c->lock);
@@ -455,6 +536,7 @@ struct p9c *p9c_connect(int fd, const char *uname, uint32_t n_uname, const char 
 	int err;
 
 	c->fd = fd;
+	c->rx_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->send_lock, NULL);
 	pthread_cond_init(&c->tag_free, NULL);

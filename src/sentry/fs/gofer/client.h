@@ -58,6 +58,13 @@ void p9c_fid_free(struct p9c *c, uint32_t fid);
 int p9c_rpc(struct p9c *c, const struct p9_msg *req, struct p9_msg *reply, void *rbuf, size_t rcap);
 
 /*
+ * p9c_rpc, and the host fd a cvisor server donated with a successful
+ * Rlopen or Rlcreate in *fd (the caller's to close), else -1. Any other
+ * call drops donated fds: only these replies may carry one.
+ */
+int p9c_rpc_fd(struct p9c *c, const struct p9_msg *req, struct p9_msg *reply, void *rbuf, size_t rcap, int *fd);
+
+/*
  * Split form of p9c_rpc, to keep several requests in flight from one
  * thread: p9c_start() sends (0 or -errno; then no p9c_finish()), and
  * p9c_finish() waits for that reply with p9c_rpc's result. @call is the
@@ -67,6 +74,7 @@ struct p9c_call {
 	/* private to the client */
 	uint16_t tag;
 	uint8_t type;			/* of the request */
+	int fd;				/* donated with the reply (p9c_rpc_fd), or -1 */
 	bool done, waiting;
 	int err;
 	void *rbuf;
@@ -74,6 +82,7 @@ struct p9c_call {
 	pthread_cond_t cond;
 };
 int p9c_start(struct p9c *c, struct p9c_call *call, const struct p9_msg *req, void *rbuf, size_t rcap);
+/* p9c_finish leaves a donated fd in call->fd (a successful Rlopen/Rlcreate only): the caller's to close. */
 int p9c_finish(struct p9c *c, struct p9c_call *call, struct p9_msg *reply);
 
 /* Walk/clunk helpers used by the filesystems above. */

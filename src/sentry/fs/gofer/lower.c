@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "lib/util.h"
 #include "sentry/fs/gofer/client.h"
+#include "sentry/fs/gofer/host_file.h"
 #include "sentry/fs/lower.h"
 
 #define LIST_BATCH 32			/* entries whose attributes are asked at once */
@@ -27,10 +28,27 @@ static struct p9c *g_p9c;
 
 struct lower_file {
 	uint32_t fid;
+	int hostfd;		/* donated by the Gofer: reads are preads, no round trip; or -1 */
 	uint32_t max_read;	/* bytes one Tread may ask for */
 	unsigned window;	/* Treads one read keeps in flight */
-	uint8_t *rbuf;		/* window * msize bytes, for the Rreads */
+	uint8_t *rbuf;		/* window * msize bytes, for the Rreads; taken by one read at a time */
 };
+
+/* The file's read buffer, or a new one while another read (another task) has it. */
+static uint8_t *take_rbuf(struct lower_file *f)
+{
+	uint8_t *b = __atomic_exchange_n(&f->rbuf, NULL, __ATOMIC_ACQUIRE);
+
+	return b ? b : xmalloc((size_t)f->window * p9c_msize(g_p9c));
+}
+
+static void give_rbuf(struct lower_file *f, uint8_t *b)
+{
+	uint8_t *none = NULL;
+
+	if (!__atomic_compare_exchange_n(&f->rbuf, &none, b, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		free(b);
+}
 
 static unsigned read_window(uint32_t max_read)
 {
@@ -124,17 +142,22 @@ static int gofer_stat(const char *rel, struct lower_attr *a)
 	return err;
 }
 
-static int lopen_fid(uint32_t fid, uint32_t flags, uint32_t *iounit)
+/* Tlopen @fid; *hostfd (optional) gets the fd a cvisor Gofer donated with the reply, or -1. */
+static int lopen_fid(uint32_t fid, uint32_t flags, uint32_t *iounit, int *hostfd)
 {
 	struct p9_msg req = { .type = P9_TLOPEN }, reply;
 	uint8_t rbuf[SMALL_REPLY];
-	int err;
+	int err, fd;
 
 	req.tlopen.fid = fid;
 	req.tlopen.flags = flags;
-	err = p9c_rpc(g_p9c, &req, &reply, rbuf, sizeof(rbuf));
+	err = p9c_rpc_fd(g_p9c, &req, &reply, rbuf, sizeof(rbuf), &fd);
 	if (!err && iounit)
 		*iounit = reply.rlopen.iounit;
+	if (hostfd)
+		*hostfd = fd;
+	else if (fd >= 0)
+		host_file_close(fd);
 	return err;
 }
 
@@ -191,7 +214,7 @@ static int read_names(uint32_t dirfid, struct name_list *l)
 		p9c_fid_free(g_p9c, ofid);
 		return err;
 	}
-	err = lopen_fid(ofid, O_RDONLY | O_DIRECTORY, NULL);
+	err = lopen_fid(ofid, O_RDONLY | O_DIRECTORY, NULL, NULL);
 	rbuf = xmalloc(msize);
 	while (!err) {
 		struct p9_msg req = { .type = P9_TREADDIR }, reply;
@@ -363,17 +386,22 @@ static int gofer_open(const char *rel, struct lower_file **out)
 {
 	uint32_t msize = p9c_msize(g_p9c), fid, iounit = 0;
 	struct lower_file *f;
-	int err = walk_rel(rel, &fid);
+	int hostfd, err = walk_rel(rel, &fid);
 
 	if (err)
 		return err;
-	err = lopen_fid(fid, O_RDONLY, &iounit);
+	err = lopen_fid(fid, O_RDONLY, &iounit, &hostfd);
 	if (err) {
 		p9c_clunk(g_p9c, fid);
 		return err;
 	}
-	f = xmalloc(sizeof(*f));
+	f = xzalloc(sizeof(*f));
 	f->fid = fid;
+	f->hostfd = hostfd;
+	if (hostfd >= 0) {
+		*out = f;	/* no Treads: no read buffers */
+		return 0;
+	}
 	f->max_read = msize - P9_IOHDRSZ;
 	if (iounit && iounit < f->max_read)
 		f->max_read = iounit;
@@ -381,6 +409,23 @@ static int gofer_open(const char *rel, struct lower_file **out)
 	f->rbuf = xmalloc((size_t)f->window * msize);
 	*out = f;
 	return 0;
+}
+
+/* A donated file: preads until @len bytes or the end of the file. */
+static ssize_t pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = host_file_pread(fd, (char *)buf + done, len - done, off + done);
+
+		if (n < 0)
+			return done ? (ssize_t)done : n;
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
 }
 
 /*
@@ -393,10 +438,14 @@ static ssize_t gofer_read(struct lower_file *f, void *buf, size_t len, uint64_t 
 	struct p9c_call call[READ_WINDOW_MAX];
 	uint32_t asked[READ_WINDOW_MAX];
 	unsigned n = 0, k;
+	uint8_t *rbuf;
 	ssize_t done = 0;
 	bool short_read = false;
 	int err = 0;
 
+	if (f->hostfd >= 0)
+		return pread_all(f->hostfd, buf, len, off);
+	rbuf = take_rbuf(f);
 	for (size_t at = 0; n < f->window && at < len; n++) {
 		struct p9_msg req = { .type = P9_TREAD };
 
@@ -404,7 +453,7 @@ static ssize_t gofer_read(struct lower_file *f, void *buf, size_t len, uint64_t 
 		req.tread.fid = f->fid;
 		req.tread.offset = off + at;
 		req.tread.count = asked[n];
-		err = p9c_start(g_p9c, &call[n], &req, f->rbuf + (size_t)n * msize, msize);
+		err = p9c_start(g_p9c, &call[n], &req, rbuf + (size_t)n * msize, msize);
 		if (err)
 			break;
 		at += asked[n];
@@ -426,12 +475,20 @@ static ssize_t gofer_read(struct lower_file *f, void *buf, size_t len, uint64_t 
 		done += reply.rread.count;
 		short_read = reply.rread.count < asked[k];
 	}
+	give_rbuf(f, rbuf);
 	/* bytes before an error are still good, but the caller wants the error */
 	return err ? err : done;
 }
 
+static bool gofer_direct(struct lower_file *f)
+{
+	return f->hostfd >= 0;
+}
+
 static void gofer_close(struct lower_file *f)
 {
+	if (f->hostfd >= 0)
+		host_file_close(f->hostfd);
 	p9c_clunk(g_p9c, f->fid);
 	free(f->rbuf);
 	free(f);
@@ -477,6 +534,7 @@ static const struct lower_ops gofer_lower_ops = {
 	.list = gofer_list,
 	.open = gofer_open,
 	.read = gofer_read,
+	.direct = gofer_direct,
 	.close = gofer_close,
 	.readlink = gofer_readlink,
 	.read_chunk = gofer_read_chunk,
