@@ -13,7 +13,7 @@
 set -u
 cvisor=$1 exe=$2 work=$3 platform=$4
 race_n=2000	# directories the host swaps with a symlink out; one fresh walk each
-reads=37	# read attempts the program makes (lines "NAME: blocked|REACHED")
+reads=39	# read attempts the program makes (lines "NAME: blocked|REACHED")
 pass=0 fail=0
 check() {	# name expected actual
 	if [ "$2" = "$3" ]; then pass=$((pass + 1)); echo "ok $1"
@@ -21,16 +21,20 @@ check() {	# name expected actual
 }
 mkdir -p "$work"
 tmp=$(mktemp -d "$work/escape.XXXXXX") || exit 1
-swapper=
+swapper='' holders=''
 cleanup() {
 	[ -n "$swapper" ] && kill "$swapper" 2>/dev/null
+	touch "$tmp/native.stop" "$tmp/sandbox.stop"
+	for p in $holders; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 secret_text="cvisor-escape-secret-$$-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 
-# Host layout of one run: D/secret, D/victim, D/hl_target outside; D/root the root.
+# Host layout of one run: D/secret, D/victim, D/hl_target outside; D/root the
+# root. Host processes hold D/root/fifo open with the secret in its buffer,
+# and listen on D/root/host.sock, sending the secret, until D.stop exists.
 setup() {	# D
 	d=$1 r=$1/root
 	mkdir -p "$r/a/b/c/d/e" "$r/jail" "$r/data" "$r/race" "$r/alt" "$r/proc" "$r/dev" "$r/tmp" || return 1
@@ -59,6 +63,15 @@ setup() {	# D
 		if [ $((k % 2)) -eq 0 ]; then ln -s "$d" "$r/alt/d$k"; else ln -s ../.. "$r/alt/d$k"; fi
 		k=$((k + 1))
 	done
+	mkfifo "$r/fifo" || return 1
+	# shellcheck disable=SC2016
+	sh -c 'printf "%s" "$1" >&3; while [ ! -e "$2" ]; do sleep 1; done' sh "$secret_text" "$d.stop" 3<>"$r/fifo" &
+	holders="$holders $!"
+	"$exe" serve "$r/host.sock" "$secret_text" "$d.stop" &
+	holders="$holders $!"
+	for _ in $(seq 100); do [ -S "$r/host.sock" ] && return 0; sleep 0.1; done
+	echo "no listener on $r/host.sock"
+	return 1
 }
 
 # Everything about D's files that a write could change. The swapper moves
@@ -108,10 +121,10 @@ esac
 nice "$exe" swap "$sd/root" "$race_n" "$tmp/stop" &
 swapper=$!
 # shellcheck disable=SC2086
-timeout -k 5 300 "$cvisor" $flags do --root "$sd/root" -- /escape guest "" "$sd" "$sd/secret" "$secret_text" \
+timeout -k 5 300 "$cvisor" $flags "do" --root "$sd/root" -- /escape guest "" "$sd" "$sd/secret" "$secret_text" \
 	"$race_n" > "$tmp/sandbox.out" 2> "$tmp/sandbox.err"
 status=$?
-touch "$tmp/stop"
+touch "$tmp/stop" "$sd.stop"
 wait "$swapper"
 check swapper-exit 0 $?
 swapper=

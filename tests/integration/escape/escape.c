@@ -19,6 +19,8 @@
  *	STOPFILE exists (bounded by a count, in case it never does).
  *   escape swap-once ROOT RACE_N
  *	One exchange each: every race/dK is then the symlink out.
+ *   escape serve SOCKPATH TEXT STOPFILE
+ *	A host listener on a unix socket in the root that sends TEXT.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,8 +32,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -338,6 +343,28 @@ static void guest_symlinks(void)
 		try_open("guest relative symlink", P("/g_rel"));
 }
 
+/*
+ * Nodes of the root that the host holds open: a FIFO with the secret in
+ * its buffer, a unix socket whose host listener sends it. In the sandbox
+ * they are the guest's own FIFO and socket names, never the host's.
+ */
+static void host_nodes(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	verdict_fd("host FIFO in the root", ret_fd(open(P("/fifo"), O_RDONLY | O_NONBLOCK)));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", P("/host.sock"));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		printf("host unix socket in the root: blocked (%s)\n", why(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	verdict_fd("host unix socket in the root", fd);
+}
+
 /* One path through each race/dK while the host swaps it with a symlink out. */
 static void race(int n)
 {
@@ -463,6 +490,7 @@ static int guest(char **argv)
 	list_parent();
 	guest_symlinks();
 	hard_links();
+	host_nodes();
 	race(n);
 	try_visible("host hard link inside the root", P("/hardlink"), "hardlinked");
 	writes();
@@ -498,6 +526,35 @@ static int swap(const char *root, int n, const char *stop)
 	return 0;
 }
 
+/*
+ * The host's listener on ROOT/host.sock: each connection gets TEXT. Polls
+ * so that it sees STOPFILE; bounded like the swapper.
+ */
+static int serve(const char *path, const char *text, const char *stop)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 8)) {
+		perror("escape serve");
+		return 1;
+	}
+	for (int k = 0; k < 6000 && access(stop, F_OK); k++) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		int c;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (c >= 0) {
+			(void)!write(c, text, strlen(text));
+			close(c);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 7 && strcmp(argv[1], "guest") == 0)
@@ -506,7 +563,10 @@ int main(int argc, char **argv)
 		return swap(argv[2], atoi(argv[3]), argv[4]);
 	if (argc == 4 && strcmp(argv[1], "swap-once") == 0)
 		return swap(argv[2], atoi(argv[3]), NULL);
+	if (argc == 5 && strcmp(argv[1], "serve") == 0)
+		return serve(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: escape guest BASE DIR SECRET SECRET_TEXT RACE_N\n"
-			"       escape swap ROOT RACE_N STOPFILE | escape swap-once ROOT RACE_N\n");
+			"       escape swap ROOT RACE_N STOPFILE | escape swap-once ROOT RACE_N\n"
+			"       escape serve SOCKPATH TEXT STOPFILE\n");
 	return 2;
 }
