@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * lower.h - helpers for the differential tests of file data and mappings
- * (pagecache.c, msync.c, mmap_truncate.c, lseek_holes.c, fallocate.c;
- * issue 18). Include after harness.h.
+ * (pagecache.c, lower_fill.c, msync.c, mmap_truncate.c, lseek_holes.c,
+ * fallocate.c; issue 18). Include after harness.h.
  *
  * Most cases run twice: on a file the case creates (open_new()), and on a
  * "lower" file (open_lower()), one that already exists in the root: in the
