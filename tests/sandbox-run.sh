@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Run one static test program inside a cvisor sandbox over the shared test
 # root (a busybox root built once per build directory), under a timeout.
+# Regular files named EXE.fixture.* (test data made at build time) go into
+# the root's /tests with the program; CVISOR_FIXTURE_INPLACE=1 in the guest's
+# environment tells the program that writing them changes only the sandbox.
 # usage: sandbox-run.sh CVISOR ROOT PLATFORM EXE [ARGS...]
 # PLATFORM: ptrace, systrap, or systrap-nopatch (--syscall-patching=false)
 set -eu
@@ -15,13 +18,18 @@ name=$(basename "$exe")
 		"$here/rootfs/make-busybox-root.sh" "$root" >/dev/null
 	fi
 	mkdir -p "$root/tests"
-	if ! cmp -s "$exe" "$root/tests/$name"; then
-		cp "$exe" "$root/tests/.$name.tmp"
-		mv "$root/tests/.$name.tmp" "$root/tests/$name"
-	fi
+	for f in "$exe" "$exe".fixture.*; do
+		[ -f "$f" ] || continue
+		b=$(basename "$f")
+		if ! cmp -s "$f" "$root/tests/$b"; then
+			cp "$f" "$root/tests/.$b.tmp"
+			mv "$root/tests/.$b.tmp" "$root/tests/$b"
+		fi
+	done
 ) 9>"$root.lock"
 case $platform in
 *-nopatch) flags="--platform=${platform%-nopatch} --syscall-patching=false" ;;
 *) flags="--platform=$platform" ;;
 esac
-exec timeout -k 5 120 "$cvisor" $flags do --root "$root" -- "/tests/$name" "$@"
+exec timeout -k 5 120 "$cvisor" $flags do --root "$root" \
+	--env CVISOR_FIXTURE_INPLACE=1 -- "/tests/$name" "$@"

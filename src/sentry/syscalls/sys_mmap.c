@@ -130,11 +130,24 @@ long sys_madvise(struct task *t, const struct syscall_args *a)
 	}
 }
 
-/* msync(2): memory is the backing store. */
+/*
+ * msync(2): memory is the backing store, so only the checks remain, in
+ * Linux's order. The length is rounded up first (SIZE_MAX becomes 0).
+ */
 long sys_msync(struct task *t, const struct syscall_args *a)
 {
-	(void)t;
-	if (!IS_PAGE_ALIGNED(arg_u64(a, 0)) || (arg_int(a, 2) & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE)))
+	uint64_t addr = arg_u64(a, 0), len = PAGE_ALIGN_UP(arg_u64(a, 1));
+	int flags = arg_int(a, 2);
+
+	if (flags & ~(MS_ASYNC | MS_SYNC | MS_INVALIDATE))
 		return -EINVAL;
-	return 0;
+	if (!IS_PAGE_ALIGNED(addr))
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	if (addr + len < addr)
+		return -ENOMEM;
+	if (len == 0)
+		return 0;
+	return mm_range_mapped(t->mm, addr, len) ? 0 : -ENOMEM;
 }

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fallocate(2) on tmpfs, created and lower files (lower.h): mode 0 grows
+ * the size to the end of the range and reads as zeros, FALLOC_FL_KEEP_SIZE
+ * allocates without growing, PUNCH_HOLE|KEEP_SIZE zeroes partial pages and
+ * frees whole ones (seen by read(), a mapping, SEEK_HOLE and st_blocks);
+ * EOPNOTSUPP, EINVAL and EBADF errors.
+ */
+#include "harness.h"
+#include "lower.h"
+
+/* Fixture numbers (lower.h): one per case that uses a lower file. */
+enum {
+	FX_FALLOC,
+	FX_PUNCH,
+};
+
+/* ---- fallocate() ---- */
+
+TEST(fallocate, mode0_and_keep_size_created_file)
+{
+	int fd = open_new("f");
+
+	EXPECT_RET(fallocate(fd, 0, 0, 3 * PG), 0);
+	EXPECT_EQ(file_size(fd), 3 * PG);
+	EXPECT_TRUE(blocks(fd) >= 3 * PG / 512);
+	EXPECT_ZEROS(fd, 0, 3 * PG);
+	/* KEEP_SIZE allocates past EOF without growing the file. */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_KEEP_SIZE, 3 * PG, 2 * PG), 0);
+	EXPECT_EQ(file_size(fd), 3 * PG);
+	EXPECT_TRUE(blocks(fd) >= 5 * PG / 512);
+	/* Mode 0 inside the file neither changes the size nor the data. */
+	EXPECT_RET(pwrite(fd, "data", 4, PG), 4);
+	EXPECT_RET(fallocate(fd, 0, 0, 2 * PG), 0);
+	EXPECT_EQ(file_size(fd), 3 * PG);
+	{
+		uint8_t buf[4];
+
+		EXPECT_RET(pread(fd, buf, 4, PG), 4);
+		EXPECT_TRUE(memcmp(buf, "data", 4) == 0);
+	}
+	/* Mode 0 with an end past EOF grows it to that end, not page aligned. */
+	EXPECT_RET(fallocate(fd, 0, 2 * PG, 2 * PG + 10), 0);
+	EXPECT_EQ(file_size(fd), 4 * PG + 10);
+	EXPECT_ZEROS(fd, 3 * PG, PG + 10);
+	/* Extending over the KEEP_SIZE part reads zeros. */
+	CHECK(ftruncate(fd, 6 * PG));
+	EXPECT_ZEROS(fd, 3 * PG, 3 * PG);
+	close(fd);
+}
+
+TEST(fallocate, punch_hole_created_file)
+{
+	int fd = open_new("f");
+	uint8_t buf[4 * PG], *p;
+	blkcnt_t before;
+
+	memset(buf, 'q', sizeof(buf));
+	CHECK(write(fd, buf, sizeof(buf)));
+	p = CHECK(mmap(NULL, 4 * PG, PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ(p[PG], 'q');
+	before = blocks(fd);
+	/* A partial-page punch zeroes the bytes and frees nothing. */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     100, 50), 0);
+	EXPECT_EQ(file_size(fd), 4 * PG);
+	EXPECT_ZEROS(fd, 100, 50);
+	EXPECT_EQ(p[99], 'q');
+	EXPECT_EQ(p[100], 0);
+	EXPECT_EQ(p[150], 'q');
+	/* A whole-page punch makes a hole, seen through the mapping too. */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     PG, 2 * PG), 0);
+	EXPECT_EQ(file_size(fd), 4 * PG);
+	EXPECT_EQ(blocks(fd), before - 2 * PG / 512);
+	EXPECT_RET(lseek(fd, 0, SEEK_HOLE), PG);
+	EXPECT_RET(lseek(fd, PG, SEEK_DATA), 3 * PG);
+	/* (Linux's tmpfs fills a hole on a fault, read or write: look last.) */
+	EXPECT_ZEROS(fd, PG, 2 * PG);
+	EXPECT_MEM_ZEROS(p + PG, PG, 2 * PG);
+	EXPECT_EQ(p[3 * PG], 'q');
+	/* Punching past EOF is fine and changes nothing. */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     8 * PG, PG), 0);
+	EXPECT_EQ(file_size(fd), 4 * PG);
+	munmap(p, 4 * PG);
+	close(fd);
+}
+
+TEST(fallocate, errors)
+{
+	int fd = open_new("f");
+	int ro;
+
+	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_PUNCH_HOLE, 0, PG), EOPNOTSUPP);
+	EXPECT_ERRNO(fallocate(fd, 0, 0, 0), EINVAL);
+	EXPECT_ERRNO(fallocate(fd, 0, -1, PG), EINVAL);
+	EXPECT_ERRNO(fallocate(fd, 0, 0, -1), EINVAL);
+	EXPECT_ERRNO(fallocate(fd, 0x1000, 0, PG), EOPNOTSUPP);
+	ro = CHECK(open(tmp_path("f"), O_RDONLY));
+	EXPECT_ERRNO(fallocate(ro, 0, 0, PG), EBADF);
+	close(ro);
+	EXPECT_EQ(file_size(fd), 0);
+	close(fd);
+}
+
+TEST(fallocate, lower_file_modes)
+{
+	int fd = open_lower(FX_FALLOC, 0);
+	long end = FIX_SIZE + 3 * PG;
+
+	/* Inside the data: nothing changes. */
+	EXPECT_RET(fallocate(fd, 0, 2 * PG, 4 * PG), 0);
+	EXPECT_EQ(file_size(fd), FIX_SIZE);
+	/* KEEP_SIZE past EOF: the size stays. */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_KEEP_SIZE, FIX_SIZE - 10, 3 * PG), 0);
+	EXPECT_EQ(file_size(fd), FIX_SIZE);
+	EXPECT_PAT(fd, FX_FALLOC, 0, FIX_SIZE);
+	/* Mode 0 past EOF: grows, zeros after the old end. */
+	EXPECT_RET(fallocate(fd, 0, FIX_SIZE - 10, end - (FIX_SIZE - 10)), 0);
+	EXPECT_EQ(file_size(fd), end);
+	EXPECT_PAT(fd, FX_FALLOC, 0, FIX_SIZE);
+	EXPECT_ZEROS(fd, FIX_SIZE, end - FIX_SIZE);
+	close(fd);
+}
+
+TEST(fallocate, lower_file_punch_hole)
+{
+	int fd = open_lower(FX_PUNCH, 0);
+	uint8_t *p = CHECK(mmap(NULL, 8 * PG, PROT_READ, MAP_SHARED, fd, 0));
+
+	EXPECT_MEM_PAT(p, FX_PUNCH, 0, 8 * PG);
+	/* Partial pages at both ends, two whole pages in between. */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     PG + 300, 3 * PG), 0);
+	EXPECT_EQ(file_size(fd), FIX_SIZE);
+	EXPECT_PAT(fd, FX_PUNCH, 0, PG + 300);
+	EXPECT_ZEROS(fd, PG + 300, 3 * PG);
+	EXPECT_PAT(fd, FX_PUNCH, 4 * PG + 300, FIX_SIZE - (4 * PG + 300));
+	EXPECT_RET(lseek(fd, 0, SEEK_HOLE), 2 * PG);
+	EXPECT_RET(lseek(fd, 2 * PG, SEEK_DATA), 4 * PG);
+	/* A fault fills the hole again (Linux's tmpfs): after lseek(). */
+	EXPECT_MEM_ZEROS(p + PG + 300, PG + 300, 3 * PG);
+	EXPECT_MEM_PAT(p + 4 * PG + 300, FX_PUNCH, 4 * PG + 300, 4 * PG - 300);
+	/* The tail of the file, through its partial last page. */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     FIX_SIZE - 500, PG), 0);
+	EXPECT_EQ(file_size(fd), FIX_SIZE);
+	EXPECT_ZEROS(fd, FIX_SIZE - 500, 500);
+	EXPECT_PAT(fd, FX_PUNCH, FIX_SIZE - 2 * PG, 2 * PG - 500);
+	munmap(p, 8 * PG);
+	close(fd);
+}
