@@ -25,25 +25,8 @@ done
 want=$(md5sum <"$big")
 mkfifo "$dir/in"
 
-descendants() {
-	local p
-	for p in $(cat /proc/[0-9]*/stat 2>/dev/null |
-		   sed -n 's/^\([0-9]*\) .*) . \([0-9]*\) .*/\1 \2/p' | awk -v t="$1" '$2 == t { print $1 }'); do
-		echo "$p"
-		descendants "$p"
-	done
-}
-memfile_kb() {	# kB the memory file of the sandbox under $1 holds on the host
-	local p f
-	for p in $(descendants "$1"); do
-		for f in /proc/"$p"/fd/*; do
-			case $(readlink "$f" 2>/dev/null) in
-			*cvisor-memory*) echo $(( $(stat -L -c %b "$f") / 2 )); return ;;
-			esac
-		done
-	done
-	echo -1
-}
+. "$(dirname "$0")/sandbox_memory.sh"
+
 wait_for() {	# a line the guest prints, up to 240 s
 	for _ in $(seq 2400); do
 		grep -q "^$1" "$dir/out" && return 0
