@@ -379,6 +379,38 @@ static double bench_tcp_rr(long n)
 	return t;
 }
 
+/* Extra arguments of the file benchmarks: micro tar_xf 1 ARCHIVE DEST_DIR TAR_PROGRAM. */
+static char **g_args;
+static int g_nargs;
+
+/*
+ * `TAR_PROGRAM tar xf ARCHIVE -C DEST_DIR/x.PID` (busybox), fork and exec
+ * included: wall time in ns. Iterations are ignored.
+ */
+static double bench_tar_xf(long n)
+{
+	char dest[256];
+	double t;
+	pid_t pid;
+	int status;
+
+	(void)n;
+	if (g_nargs < 3)
+		return -1;
+	snprintf(dest, sizeof(dest), "%s/x.%d", g_args[1], getpid());
+	if (mkdir(dest, 0755))
+		return -1;
+	t = now_ns();
+	pid = fork();
+	if (pid == 0) {
+		execl(g_args[2], "tar", "xf", g_args[0], "-C", dest, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return now_ns() - t;
+}
+
 static const struct {
 	const char *name;
 	double (*fn)(long n);
@@ -401,14 +433,18 @@ static const struct {
 	{ "tcp_rr", bench_tcp_rr, 0 },
 	{ "open_read4k_close", bench_open_read4k_close, 0 },	/* micro NAME N [PATH] */
 	{ "first_read", bench_first_read, 1 },
+	{ "tar_xf", bench_tar_xf, 0 },		/* micro tar_xf 1 ARCHIVE DEST_DIR TAR_PROGRAM */
 };
 
 int main(int argc, char **argv)
 {
 	long n = argc > 2 ? atol(argv[2]) : 1000;
 
-	if (argc > 3)
+	if (argc > 3) {
 		g_path = argv[3];
+		g_args = argv + 3;
+		g_nargs = argc - 3;
+	}
 
 	if (argc > 1 && strcmp(argv[1], "list") == 0) {
 		for (size_t k = 0; k < sizeof(benches) / sizeof(benches[0]); k++)
@@ -426,6 +462,6 @@ int main(int argc, char **argv)
 			return 0;
 		}
 	}
-	fprintf(stderr, "usage: micro list | micro NAME ITERATIONS [PATH]\n");
+	fprintf(stderr, "usage: micro list | micro NAME ITERATIONS [PATH | ARCHIVE DEST_DIR TAR_PROGRAM]\n");
 	return 2;
 }

@@ -20,6 +20,12 @@ Rows beyond the micro-benchmarks (select them with --only like the others):
   idle_cpu     CPU time (user+sys, whole process tree, start-up and exit
                included) of `busybox sleep 10` (1 s with --quick) as a
                percentage of its wall time; no ratio, as native is about 0
+  open_read4k_close  open + read 4 KiB + close of an image file read before (/bin/busybox)
+  first_read_100M    first read, 1 MiB at a time, of a 100 MiB image file (MB/s; natively
+                     from the host page cache, warmed first: what the sandbox's files cost)
+  tar_xf_50M         busybox `tar xf` of a 50 MiB archive of 1,600 files from the image into
+                     /tmp (sandbox memory; natively a tmpfs directory under /dev/shm), ms
+                     (--quick: 8 MiB and 4 MiB)
   traps        (printed after the table, native only) what one trapped
                getppid costs in one process: seccomp SECCOMP_RET_TRAP, Syscall
                User Dispatch, both (bench/trap_cost.c)
@@ -44,6 +50,41 @@ MICRO = {
     "fork_exec_wait": (100, 3), "thread_create_join": (1000, 10), "mmap_touch_munmap": (500, 10),
     "page_faults": (256, 4), "tcp_throughput": (2000, 20), "tcp_rr": (5000, 50),
 }
+
+
+# Rows that read files of the image: name -> micro arguments after the name (paths inside the root).
+FILES = {
+    "open_read4k_close": lambda quick, dest: ["20000" if not quick else "200", "/bin/busybox"],
+    "first_read_100M": lambda quick, dest: ["1", "/data/big"],
+    "tar_xf_50M": lambda quick, dest: ["1", "/data/archive.tar", dest, "/bin/busybox"],
+}
+MICRO_NAME = {"first_read_100M": "first_read", "tar_xf_50M": "tar_xf"}
+
+
+def make_file_data(root, quick):
+    """/data/big (100 MiB) and /data/archive.tar (50 MiB of files, 1/16 KiB..64 KiB) in the root."""
+    import random
+    import tarfile
+    data = os.path.join(root, "data")
+    os.makedirs(data, exist_ok=True)
+    with open(os.path.join(data, "big"), "wb") as f:
+        for _ in range(8 if quick else 100):
+            f.write(os.urandom(1 << 20))
+    rnd, total, k = random.Random(1), 0, 0
+    src = os.path.join(data, "tree")
+    while total < (4 if quick else 50) << 20:
+        d = os.path.join(src, f"d{k // 100}")
+        os.makedirs(d, exist_ok=True)
+        size = rnd.choice([512, 4096, 16384, 65536, 100000])
+        with open(os.path.join(d, f"f{k}"), "wb") as f:
+            f.write(os.urandom(size))
+        total, k = total + size, k + 1
+    with tarfile.open(os.path.join(data, "archive.tar"), "w", format=tarfile.GNU_FORMAT) as tar:
+        tar.add(src, arcname="tree")
+    shutil.rmtree(src)
+    with open(os.path.join(data, "big"), "rb") as f:        # natively: from the host page cache
+        while f.read(1 << 20):
+            pass
 
 
 def build(work):
@@ -182,13 +223,17 @@ def main():
     ap.add_argument("--no-runsc", action="store_true")
     args = ap.parse_args()
     reps = 1 if args.quick else args.reps
-    names = list(MICRO) + ["startup", "idle_memory", "idle_cpu"]
+    names = list(MICRO) + list(FILES) + ["startup", "idle_memory", "idle_cpu"]
     traps = not args.only or "traps" in args.only.split(",")
     if args.only:
-        names = [n for n in args.only.split(",") if n in names]
+        only = args.only.replace("files", "stat," + ",".join(FILES)).split(",")   # "files": issue 18's rows
+        names = [n for n in names if n in only]
     work = tempfile.mkdtemp(prefix="cvisor-bench.")
+    shm = tempfile.mkdtemp(prefix="cvisor-bench-tar.", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     try:
         micro, root = build(work)
+        if any(n in FILES for n in names):
+            make_file_data(root, args.quick)
         rs = runners(args, micro, root)
         results = {n: {r: [] for r in rs} for n in names}
         for _ in range(reps):
@@ -201,6 +246,14 @@ def main():
                     elif name == "idle_cpu":
                         secs = 1 if args.quick else 10
                         v = idle_cpu_percent(argv(["/bin/busybox", "sleep", str(secs)]), secs)
+                    elif name in FILES:
+                        native = rname == "native"
+                        rest = FILES[name](args.quick, shm if native else "/tmp")
+                        rest = [os.path.join(root, a.lstrip("/")) if native and a.startswith("/") and a != shm else a
+                                for a in rest]
+                        v = run_micro(argv(["/tests/micro", MICRO_NAME.get(name, name)] + rest), timeout=300)
+                        if v is not None and name == "tar_xf_50M":
+                            v /= 1e6
                     else:
                         iters = MICRO[name][1 if args.quick else 0]
                         v = run_micro(argv(["/tests/micro", name, str(iters)]), timeout=300)
@@ -212,6 +265,7 @@ def main():
             print_traps(os.path.join(work, "trap_cost"), 2000 if args.quick else 200000, reps)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(shm, ignore_errors=True)
     return 0
 
 
@@ -225,7 +279,8 @@ def print_table(results, rs, reps, args):
           "idle_cpu is CPU time as a % of wall time while sleeping, without ratios")
     print(head)
     for name, per in results.items():
-        unit = ("MB/s" if name.endswith("throughput") else "ms" if name == "startup" else
+        unit = ("MB/s" if name.endswith("throughput") or name.startswith("first_read") else
+                "ms" if name in ("startup", "tar_xf_50M") else
                 "KiB" if name == "idle_memory" else "%" if name == "idle_cpu" else "ns")
         med = {c: statistics.median(v) if v else None for c, v in per.items()}
         row = f"{name:<22}" + "".join(f"{fmt(med[c], unit):>{w[c]}}" for c in cols)

@@ -21,6 +21,11 @@ void lower_unlocked_begin(void)
 	kernel_unlock();
 }
 
+void lower_unlocked_begin_quick(void)
+{
+	kernel_unlock();
+}
+
 void lower_unlocked_end(void)
 {
 	kernel_lock();
