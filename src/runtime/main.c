@@ -19,6 +19,7 @@ static const struct verb {
 } verbs[] = {
 	{ "do", cmd_do, "run a command in a new sandbox over a root directory" },
 	{ "gofer", cmd_gofer, "serve a container's files over 9P2000.L (one process per container)" },
+	{ "spec", cmd_spec, "write a default config.json into a bundle directory (runc's defaults)" },
 	{ "syscalls", cmd_syscalls, "list the system calls the Sentry serves, with their support level" },
 };
 

@@ -15,4 +15,5 @@ struct global_opts {
 };
 
 int cmd_do(int argc, char **argv, const struct global_opts *g);
+int cmd_spec(int argc, char **argv, const struct global_opts *g);
 int cmd_syscalls(int argc, char **argv, const struct global_opts *g);
