@@ -47,11 +47,9 @@ static void do_usage(FILE *out)
 		     "(the sandbox could not start, or the Sentry crashed); 2 for a usage error\n");
 }
 
-#define DEFAULT_GRACE_S 10
-#define STATUS_RUNTIME_FAILED 125
 
 /* The signals the supervisor waits for; all but SIGCHLD and SIGTSTP are forwarded to the Sentry. */
-static const int supervised_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCHLD };
+static const int supervised_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGCHLD, SENTRY_RELAY_SIGNAL };
 
 struct supervisor {
 	pid_t sentry;
@@ -135,6 +133,11 @@ static void supervisor_signal(struct supervisor *sv, const siginfo_t *si)
 		kill(sv->sentry, SIGSTOP);
 		kill(getpid(), SIGSTOP);
 		kill(sv->sentry, SIGCONT);
+		return;
+	}
+	if (sig == SENTRY_RELAY_SIGNAL) {
+		/* `cvisor kill`: passed on as it came; the engine that sent it runs its own timeouts */
+		sigqueue(sv->sentry, SENTRY_RELAY_SIGNAL, si->si_value);
 		return;
 	}
 	/* The terminal's signals (SI_KERNEL) reach the Sentry directly: it is in our foreground group. */
@@ -266,14 +269,6 @@ static int run_supervised(const struct sentry_config *cfg, int grace_s)
 	return exit_status(&sv, status, n == sizeof(report) ? &report : NULL);
 }
 
-/* Where the root's files come from: --9p-socket, --9p-fd, or (default) a gofer of --root. */
-struct root_source {
-	const char *p9_socket;
-	int p9_fd;		/* -1: not given */
-	bool gofer;
-	const char *aname;
-};
-
 static int connect_unix(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -374,6 +369,30 @@ static int open_root_source(struct sentry_config *cfg, const struct root_source 
 	return 0;
 }
 
+int sandbox_run(struct sentry_config *cfg, const struct root_source *src, int grace_s)
+{
+	int gofer_pidfd = -1, ret;
+	pid_t gofer = 0;
+
+	ret = open_root_source(cfg, src, &gofer);
+	if (ret)
+		return ret;
+	if (gofer > 0)
+		gofer_pidfd = (int)syscall(SYS_pidfd_open, gofer, 0);
+	log_info("do: root %s%s, command %s", cfg->p9 ? "over 9P: " : "", cfg->p9 ? cfg->p9_aname : cfg->root,
+		 cfg->argv[0]);
+	ret = run_supervised(cfg, grace_s);
+	if (gofer_pidfd >= 0) {
+		/* it exits when the Sentry's end closes; do not leave it behind in any case
+		 * (a pidfd: the supervisor may have reaped it already, and its pid be reused) */
+		syscall(SYS_pidfd_send_signal, gofer_pidfd, SIGKILL, NULL, 0);
+		waitpid(gofer, NULL, __WALL);
+		close(gofer_pidfd);
+	}
+	log_info("do: exit status %d", ret);
+	return ret;
+}
+
 static char **add_env(char **env, size_t *n, const char *kv)
 {
 	size_t klen = strcspn(kv, "=");
@@ -398,8 +417,6 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 	char **env = NULL;
 	const char *term = getenv("TERM");
 	struct root_source src = { .p9_fd = -1 };
-	pid_t gofer = 0;
-	int gofer_pidfd = -1;
 	struct stat st;
 	int k = 1, ret, grace_s = DEFAULT_GRACE_S;
 
@@ -483,22 +500,7 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 	}
 	cfg.argv = argv + k;
 	cfg.envp = env;
-	ret = open_root_source(&cfg, &src, &gofer);
-	if (ret)
-		return ret;
-	if (gofer > 0)
-		gofer_pidfd = (int)syscall(SYS_pidfd_open, gofer, 0);
-	log_info("do: root %s%s, command %s", cfg.p9 ? "over 9P: " : "", cfg.p9 ? cfg.p9_aname : cfg.root,
-		 cfg.argv[0]);
-	ret = run_supervised(&cfg, grace_s);
-	if (gofer_pidfd >= 0) {
-		/* it exits when the Sentry's end closes; do not leave it behind in any case
-		 * (a pidfd: the supervisor may have reaped it already, and its pid be reused) */
-		syscall(SYS_pidfd_send_signal, gofer_pidfd, SIGKILL, NULL, 0);
-		waitpid(gofer, NULL, __WALL);
-		close(gofer_pidfd);
-	}
-	log_info("do: exit status %d", ret);
+	ret = sandbox_run(&cfg, &src, grace_s);
 	free(env);
 	return ret;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The cvisor command line: global flags, then a verb. Today: `do`, which
- * runs one command in a fresh sandbox over a root directory. The OCI verbs
- * (create, start, run, ...) join this table later.
+ * The cvisor command line: global flags, then a verb: `do` (one command in
+ * a fresh sandbox over a root directory), the OCI runtime verbs with runc's
+ * command line (cmd_oci.c), and the helpers (gofer, syscalls).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,6 +18,13 @@ static const struct verb {
 	const char *help;
 } verbs[] = {
 	{ "do", cmd_do, "run a command in a new sandbox over a root directory" },
+	{ "create", cmd_create, "create a container from an OCI bundle (its process waits for start)" },
+	{ "start", cmd_start, "start the process of a created container" },
+	{ "run", cmd_run, "create and start a container, and wait for it unless --detach" },
+	{ "state", cmd_state, "print a container's state (OCI runtime spec JSON)" },
+	{ "kill", cmd_kill, "send a signal to a container's init (--all: to every process)" },
+	{ "delete", cmd_delete, "delete a stopped container (--force: any)" },
+	{ "list", cmd_list, "list containers" },
 	{ "gofer", cmd_gofer, "serve a container's files over 9P2000.L (one process per container)" },
 	{ "spec", cmd_spec, "write a default config.json into a bundle directory (runc's defaults)" },
 	{ "syscalls", cmd_syscalls, "list the system calls the Sentry serves, with their support level" },
@@ -70,10 +77,13 @@ static void usage(FILE *out)
 		     "  --platform NAME          how guest code runs: systrap (default) or ptrace\n"
 		     "  --syscall-patching BOOL  systrap: rewrite hot syscall sites into jumps (default true)\n"
 		     "  --strace                 log every guest system call\n"
-		     "  --strace-syscalls LIST   ... only these (comma-separated)\n\n"
+		     "  --strace-syscalls LIST   ... only these (comma-separated)\n"
+		     "  --root DIR               container state (default /run/cvisor)\n"
+		     "  --systemd-cgroup         accepted, for runc's callers; cgroupfs is used\n"
+		     "  --version                print the version\n\n"
 		     "verbs:\n");
 	for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++)
-		fprintf(out, "  %-8s %s\n", verbs[k].name, verbs[k].help);
+		fprintf(out, "  %-9s %s\n", verbs[k].name, verbs[k].help);
 }
 
 int main(int argc, char **argv)
@@ -104,6 +114,14 @@ int main(int argc, char **argv)
 			g.log_format = v;
 		else if ((v = option_value(argc, argv, &k, "--debug-log")))
 			g.debug_log_dir = v;
+		else if ((v = option_value(argc, argv, &k, "--root")))
+			g.state_root = v;
+		else if (strcmp(argv[k], "--systemd-cgroup") == 0)
+			g.systemd_cgroup = true;
+		else if (strcmp(argv[k], "--version") == 0 || strcmp(argv[k], "-v") == 0) {
+			printf("cvisor version %s\nspec: 1.0.2\n", CVISOR_VERSION);
+			return 0;
+		}
 		else if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
 			usage(stdout);
 			return 0;

@@ -82,7 +82,7 @@ static void on_interrupt_signal(int sig)
  * (^C, ^\, a hang-up, a resize: si_code SI_KERNEL) to the foreground process
  * group of the sandbox's terminal, as the Linux tty layer would.
  */
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH };
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGWINCH, SENTRY_RELAY_SIGNAL };
 
 static struct {
 	bool crash_on_hup;		/* CVISOR_TEST_CRASH=segv-on-hup */
@@ -112,6 +112,27 @@ static void forward_host_signal(int sig, bool from_tty)
 		send_signal_tg_forced(g_kernel.init_tg, sig, &info);
 }
 
+/* A relayed `cvisor kill` (SENTRY_RELAY_SIGNAL): to init, or to every process. Kernel lock held; init exists. */
+static void forward_relayed(int value)
+{
+	struct linux_siginfo info = { .si_code = SI_USER };
+	int sig = value & 0xff;
+
+	if (sig < 1 || sig > 64)
+		return;
+	info.si_signo = sig;
+	if (!(value & SENTRY_RELAY_ALL)) {
+		send_signal_tg_forced(g_kernel.init_tg, sig, &info);
+		return;
+	}
+	for (pid_t k = 1; k < PID_MAX; k++) {
+		struct thread_group *tg = tg_lookup(k);
+
+		if (tg)
+			send_signal_tg_forced(tg, sig, &info);
+	}
+}
+
 static void forward_early_signals(void)
 {
 	for (int sig = 1; sig < 64; sig++) {
@@ -134,6 +155,18 @@ static void *host_signal_thread(void *arg)
 
 		if (sig < 0)
 			continue;
+		if (sig == SENTRY_RELAY_SIGNAL) {
+			int value = si.si_value.sival_int;
+
+			log_info("relayed signal %d%s", value & 0xff, value & SENTRY_RELAY_ALL ? " to every process" : "");
+			kernel_lock();
+			if (g_kernel.init_tg)
+				forward_relayed(value);
+			else if ((value & 0xff) >= 1 && (value & 0xff) < 64)
+				g_host_sig.early_user |= 1ULL << (value & 0xff);
+			kernel_unlock();
+			continue;
+		}
 		log_info("host signal %d (%s) from %s", sig, strsignal(sig), from_tty ? "the terminal" : "a process");
 		if (g_host_sig.crash_on_hup && sig == SIGHUP) {
 			int *volatile bad = NULL;

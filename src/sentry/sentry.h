@@ -3,6 +3,16 @@
 #pragma once
 #include <stdbool.h>
 
+/*
+ * `cvisor kill` reaches the sandbox's init through this host signal, sent
+ * with sigqueue(): its value is the guest signal number, | SENTRY_RELAY_ALL
+ * for every process of the sandbox. The supervisor passes it on to the
+ * Sentry. A real-time signal: glibc keeps 32..34 for itself, guests never
+ * see host signals, and no other part of cvisor uses this one.
+ */
+#define SENTRY_RELAY_SIGNAL 40
+#define SENTRY_RELAY_ALL 0x100
+
 struct sentry_config {
 	const char *root;		/* host directory for the root filesystem */
 	/*

@@ -894,6 +894,18 @@ int oci_spec_load(const char *path, struct oci_spec **out, struct oci_error *err
 	return finish(&c, top, &jerr, out);
 }
 
+char *oci_spec_annotations_json(const struct oci_spec *s)
+{
+	json_t *obj = json_object();
+	char *out;
+
+	for (size_t k = 0; k < s->nannotations; k++)
+		json_object_set_new(obj, s->annotation_keys[k], json_string(s->annotation_values[k]));
+	out = json_dumps(obj, JSON_COMPACT);
+	json_decref(obj);
+	return out ? out : xstrdup("{}");
+}
+
 void oci_spec_free(struct oci_spec *s)
 {
 	if (!s)

@@ -153,5 +153,8 @@ int oci_namespace_type(const char *name);
 /* The CAP_* number of "CAP_CHOWN" and the like, or -1. */
 int oci_capability(const char *name);
 
+/* The annotations as a JSON object ("{}" when none), malloc'd. */
+char *oci_spec_annotations_json(const struct oci_spec *spec);
+
 /* The default config.json `cvisor spec` writes (runc's, with the same defaults), NUL-terminated, malloc'd. */
 char *oci_spec_default(void);

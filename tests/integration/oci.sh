@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The OCI lifecycle driven as runc's callers drive it (create, start, state,
+# kill, delete, run, list, spec) over a busybox bundle: exit statuses, the
+# state JSON, signals relayed to the container's init, races on one
+# container, and bad input (malformed, truncated or wrong config.json, a
+# missing root or bundle, bad ids): each a clear error naming the problem,
+# a non-zero exit, and no state or process left behind.
+#
+# Processes are found by their executable: a private copy of cvisor, so
+# tests running in parallel are never counted. Every wait is bounded.
+# usage: oci.sh CVISOR WORKDIR
+set -u
+src=$1 work=$2/oci
+here=$(cd "$(dirname "$0")/.." && pwd)
+rm -rf "$work"
+mkdir -p "$work"
+cv=$work/cvisor-oci-$$
+cp "$src" "$cv" || exit 1
+state=$work/state
+C=("$cv" --root "$state")
+bundle=$work/bundle
+"$here/rootfs/make-busybox-root.sh" "$bundle/rootfs" >/dev/null || exit 1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+expect() {	# name want got
+	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
+}
+contains() {	# name needle haystack
+	case $3 in *"$2"*) ok "$1" ;; *) bad "$1: '$3' does not contain '$2'" ;; esac
+}
+
+ours() {
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$cv" ] && echo "${p#/proc/}"
+	done
+}
+none_left() {	# name
+	local k=0
+	while [ -n "$(ours)" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
+	expect "$1: no process left" "" "$(ours | tr '\n' ' ')"
+}
+# A config.json for ARGS... (JSON strings) in $bundle, from `cvisor spec` with python3 edits.
+config() {
+	rm -f "$bundle/config.json"
+	"${C[@]}" spec --bundle "$bundle" || return 1
+	python3 - "$bundle/config.json" "$@" <<'EOF'
+import json, sys
+path, args = sys.argv[1], sys.argv[2:]
+c = json.load(open(path))
+c["process"]["terminal"] = False
+c["process"]["args"] = args
+c["hostname"] = "oci-test"
+c["annotations"] = {"org.example.test": "yes"}
+json.dump(c, open(path, "w"), indent=1)
+EOF
+}
+status_of() { "${C[@]}" state "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])' 2>/dev/null; }
+wait_status() {	# id want: bounded wait until the status is want
+	local k=0
+	while [ "$(status_of "$1")" != "$2" ] && [ $k -lt 200 ]; do sleep 0.05; k=$((k + 1)); done
+	status_of "$1"
+}
+
+# ---- spec, version ----
+contains "version" "cvisor version" "$("${C[@]}" --version)"
+config /bin/sh -c 'echo "out $(hostname)"; echo err >&2; exit 7' || bad "spec"
+contains "spec refuses to overwrite" "exists; remove it first" "$("${C[@]}" spec --bundle "$bundle" 2>&1)"
+
+# ---- create, state, start, delete ----
+# (the container's process inherits create's stdio, as runc's does: a file, not a $(...) pipe)
+"${C[@]}" create --bundle "$bundle" --pid-file "$work/pid" c1 >"$work/c1.out" 2>&1
+expect "create: exit 0" "0" "$?"
+expect "create: silent" "" "$(cat "$work/c1.out")"
+pid=$(cat "$work/pid" 2>/dev/null)
+st=$("${C[@]}" state c1)
+python3 - "$st" "$pid" "$bundle" <<'EOF' && ok "state: the spec's fields" || bad "state: $st"
+import json, sys
+s, pid, bundle = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+assert s["ociVersion"].startswith("1."), s
+assert s["id"] == "c1" and s["status"] == "created" and s["pid"] == pid, s
+assert s["bundle"] == bundle and s["annotations"] == {"org.example.test": "yes"}, s
+EOF
+expect "list -q" "c1" "$("${C[@]}" list -q)"
+contains "create: the same id twice" "container 'c1' already exists" "$("${C[@]}" create --bundle "$bundle" c1 2>&1)"
+contains "delete of a created container needs --force" "is created; stop it first" "$("${C[@]}" delete c1 2>&1)"
+"${C[@]}" start c1 >"$work/start.out" 2>&1
+expect "start: exit 0" "0" "$?"
+expect "the container ran, then stopped" "stopped" "$(wait_status c1 stopped)"
+expect "the container's output went to create's stdio" "out oci-test err" "$(tr '\n' ' ' <"$work/c1.out" | sed 's/ $//')"
+contains "start of a stopped container" "is stopped, not created" "$("${C[@]}" start c1 2>&1)"
+contains "kill of a stopped container" "there is no process to signal" "$("${C[@]}" kill c1 TERM 2>&1)"
+"${C[@]}" delete c1
+expect "delete: exit 0" "0" "$?"
+expect "delete: nothing left in the state root" "" "$(ls -A "$state")"
+contains "state of a deleted container" "container 'c1' does not exist" "$("${C[@]}" state c1 2>&1)"
+
+# ---- run: exit status, stdio ----
+out=$("${C[@]}" run --bundle "$bundle" r1 2>"$work/err")
+expect "run: the container's exit status" "7" "$?"
+expect "run: stdout, hostname from config.json" "out oci-test" "$out"
+expect "run: stderr" "err" "$(cat "$work/err")"
+expect "run: deletes the container after" "" "$(ls -A "$state")"
+config /bin/sh -c 'read line; echo "got $line"' || bad "spec"
+expect "run: stdin" "got hello" "$(echo hello | "${C[@]}" run --bundle "$bundle" r2)"
+none_left "run"
+
+# ---- kill: relayed to init; --all; SIGKILL ----
+config /bin/sh -c 'trap "echo usr1; exit 5" USR1; trap "echo term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'
+"${C[@]}" run --bundle "$bundle" k1 >"$work/k1.out" 2>&1 &
+runner=$!
+k=0; while ! grep -q ready "$work/k1.out" 2>/dev/null && [ $k -lt 200 ]; do sleep 0.05; k=$((k + 1)); done
+expect "kill: the container is running" "running" "$(status_of k1)"
+"${C[@]}" kill k1 USR1
+expect "kill USR1: exit 0" "0" "$?"
+wait "$runner"
+expect "kill USR1: init's trap ran, its status is run's" "5" "$?"
+contains "kill USR1: init's output" "usr1" "$(cat "$work/k1.out")"
+"${C[@]}" run --bundle "$bundle" --detach k2 >"$work/k2.out" 2>&1
+expect "run --detach: exit 0" "0" "$?"
+k=0; while ! grep -q ready "$work/k2.out" 2>/dev/null && [ $k -lt 200 ]; do sleep 0.05; k=$((k + 1)); done
+# two kills at once: both delivered or refused cleanly, never a hang
+"${C[@]}" kill k2 TERM & "${C[@]}" kill k2 SIGTERM & wait
+expect "two kills at once: the container stopped" "stopped" "$(wait_status k2 stopped)"
+contains "two kills: init's trap ran" "term" "$(cat "$work/k2.out")"
+"${C[@]}" delete k2
+"${C[@]}" run --bundle "$bundle" --detach k3 >/dev/null 2>&1
+"${C[@]}" kill k3 KILL
+expect "kill KILL: stopped" "stopped" "$(wait_status k3 stopped)"
+"${C[@]}" delete k3
+contains "kill: an unknown signal" "unknown signal 'SIGNOPE'" "$("${C[@]}" kill k3 SIGNOPE 2>&1)"
+# a created container, killed before start
+"${C[@]}" create --bundle "$bundle" k4 >/dev/null 2>&1
+"${C[@]}" kill k4 TERM
+expect "kill before start: stopped" "stopped" "$(wait_status k4 stopped)"
+contains "start after the kill" "is stopped, not created" "$("${C[@]}" start k4 2>&1)"
+"${C[@]}" delete k4
+none_left "kill"
+
+# ---- delete --force of a running container; delete racing start ----
+config /bin/sh -c 'while :; do sleep 0.05; done'
+"${C[@]}" run --bundle "$bundle" --detach f1 >/dev/null 2>&1
+expect "delete --force: running before" "running" "$(status_of f1)"
+"${C[@]}" delete --force f1
+expect "delete --force: exit 0" "0" "$?"
+expect "delete --force: state gone" "" "$(ls -A "$state")"
+"${C[@]}" create --bundle "$bundle" f2 >/dev/null 2>&1
+"${C[@]}" start f2 >/dev/null 2>&1 & "${C[@]}" delete --force f2 & wait
+expect "delete racing start: state gone" "" "$(ls -A "$state")"
+none_left "delete --force"
+# a create killed half-way: the directory without state.json
+mkdir -p "$state/half"
+contains "state of a half-made container" "still being created, or its create failed" "$("${C[@]}" state half 2>&1)"
+"${C[@]}" delete half
+expect "delete of a half-made container" "" "$(ls -A "$state")"
+
+# ---- bad input: a clear error naming the problem, exit non-zero, nothing left ----
+bad_input() {	# name needle [create args...]
+	local name=$1 needle=$2 out
+	shift 2
+	out=$("${C[@]}" create "$@" 2>&1)
+	local rc=$?
+	if [ $rc -ne 0 ]; then ok "$name: exit $rc"; else bad "$name: exit 0"; fi
+	contains "$name: the message" "$needle" "$out"
+	expect "$name: no state left" "" "$(ls -A "$state" 2>/dev/null)"
+}
+config /bin/true
+cp "$bundle/config.json" "$work/good.json"
+bad_input "a bundle that does not exist" "bundle '$work/nope': No such file or directory" --bundle "$work/nope" b1
+echo '{"ociVersion": "1.0.2", "root": ' >"$bundle/config.json"
+bad_input "a truncated config.json" "config.json: not valid JSON at line" --bundle "$bundle" b2
+echo 'not json' >"$bundle/config.json"
+bad_input "a malformed config.json" "config.json: not valid JSON" --bundle "$bundle" b3
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["process"]["args"]="sh"; json.dump(c,open(sys.argv[2],"w"))' \
+	"$work/good.json" "$bundle/config.json"
+bad_input "a wrong type" "process.args: expected an array of strings" --bundle "$bundle" b4
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["root"]["path"]="missing"; json.dump(c,open(sys.argv[2],"w"))' \
+	"$work/good.json" "$bundle/config.json"
+bad_input "a missing root" "root.path '$bundle/missing': No such file or directory" --bundle "$bundle" b5
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["linux"]["namespaces"].append({"type":"bogus"}); json.dump(c,open(sys.argv[2],"w"))' \
+	"$work/good.json" "$bundle/config.json"
+bad_input "an unknown namespace" "linux.namespaces[6]: unknown namespace type 'bogus'" --bundle "$bundle" b6
+rm "$bundle/config.json"
+bad_input "no config.json" "config.json: cannot open: No such file or directory" --bundle "$bundle" b7
+cp "$work/good.json" "$bundle/config.json"
+bad_input "an id with a slash" "invalid container id 'a/b'" --bundle "$bundle" a/b
+# an unknown property is ignored, as the spec requires
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["notAField"]={"x":1}; c["process"]["alsoNot"]=2; json.dump(c,open(sys.argv[2],"w"))' \
+	"$work/good.json" "$bundle/config.json"
+"${C[@]}" run --bundle "$bundle" u1 >/dev/null 2>&1
+expect "unknown properties are ignored" "0" "$?"
+none_left "bad input"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
