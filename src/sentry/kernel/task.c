@@ -65,6 +65,7 @@ static void task_run(struct task *t)
 		task_deliver_signals(t);
 		if (t->exiting)
 			task_exit_now(t);
+		mm_settle_stale(t->mm);
 		t->state = TASK_IN_GUEST;
 		kernel_unlock();
 		ops->switch_to(t->pctx, t->mm->as, &t->regs, &info);

@@ -37,9 +37,17 @@ struct mobj_ops {
 	void (*release)(struct mobj *o);
 };
 
+/* One mm mapping an object, with how many of its VMAs do (reverse map, rmap.c). */
+struct mobj_mapper {
+	struct mm *mm;
+	unsigned vmas;
+};
+
 struct mobj {
 	const struct mobj_ops *ops;
 	int refs;
+	struct mobj_mapper *mappers;	/* at most one entry per mm */
+	size_t nr_mappers, cap_mappers;
 };
 
 static inline void mobj_get(struct mobj *o)
@@ -54,6 +62,19 @@ static inline void mobj_put(struct mobj *o)
 	if (--o->refs == 0)
 		o->ops->release(o);
 }
+
+struct mm;
+/* A VMA of @mm now maps @o / no longer does (mm.c, wherever a VMA takes or drops its reference). */
+void mobj_rmap_add(struct mobj *o, struct mm *mm);
+void mobj_rmap_del(struct mobj *o, struct mm *mm);
+/*
+ * Take object pages [@first, @end) out of every mapping of @o (their PTEs
+ * and stub mappings), so the next access faults and asks @o again. Private
+ * pages too, unless @obj_pages (the object's page table) is given: then a
+ * private page whose frame is not the object's (a copy-on-write copy)
+ * stays, as for Linux's hole punch; truncation passes NULL.
+ */
+void mobj_unmap_range(struct mobj *o, uint64_t first, uint64_t end, const struct frame_table *obj_pages);
 
 /*
  * shmem: pages held in the memory file, indexed by page offset; the data of

@@ -189,6 +189,8 @@ void shmem_truncate(struct shmem *s, uint64_t size)
 				memset((char *)frame_ptr(f) + (size & (PAGE_SIZE - 1)), 0,
 				       PAGE_SIZE - (size & (PAGE_SIZE - 1)));
 		}
+		/* Linux's unmap_mapping_range: mappings fault past EOF (SIGBUS), copy-on-write copies too. */
+		mobj_unmap_range(&s->obj, first, UINT64_MAX, NULL);
 		ftab_for_each(&s->pages, first, UINT64_MAX, put_slot, NULL);
 		memfile_flush();
 	}
