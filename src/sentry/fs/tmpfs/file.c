@@ -304,7 +304,7 @@ static struct tmpfs_data *inode_data(struct inode *i)
 		list_init(&d->lru);
 		if (lw && i->size) {
 			d->rel = xstrdup(lw->rel);
-			d->s.lower_valid = i->size;
+			shmem_set_lower(&d->s, i->size);
 		}
 		i->data = &d->s;
 	}
@@ -535,6 +535,31 @@ static int tmpfs_mmap(struct file *f, struct mobj **out)
 	return 0;
 }
 
+/*
+ * SEEK_DATA / SEEK_HOLE as Linux's tmpfs: page granular (present pages and
+ * lower pages are data), EOF is a hole, ENXIO at or past EOF.
+ */
+static int64_t seek_data_hole(struct file *f, int64_t off, bool data)
+{
+	struct inode *i = f->inode;
+	struct shmem *s = &inode_data(i)->s;
+	uint64_t end = PAGE_ALIGN_UP(i->size) >> PAGE_SHIFT, pg, at;
+
+	if (off < 0 || (uint64_t)off >= i->size)
+		return -ENXIO;
+	pg = (uint64_t)off >> PAGE_SHIFT;
+	pg = data ? shmem_next_data(s, pg, end) : shmem_next_hole(s, pg, end);
+	if (pg == end) {
+		if (data)
+			return -ENXIO;
+		at = i->size;
+	} else {
+		at = MAX((uint64_t)off, pg << PAGE_SHIFT);
+	}
+	f->pos = at;
+	return (int64_t)at;
+}
+
 static int64_t generic_llseek(struct file *f, int64_t off, int whence)
 {
 	int64_t base;
@@ -550,14 +575,8 @@ static int64_t generic_llseek(struct file *f, int64_t off, int whence)
 		base = (int64_t)f->inode->size;
 		break;
 	case SEEK_DATA:
-		if (off < 0 || (uint64_t)off >= f->inode->size)
-			return -ENXIO;
-		base = 0;
-		break;
 	case SEEK_HOLE:
-		if (off < 0 || (uint64_t)off >= f->inode->size)
-			return -ENXIO;
-		return f->pos = f->inode->size;
+		return seek_data_hole(f, off, whence == SEEK_DATA);
 	default:
 		return -EINVAL;
 	}
