@@ -12,6 +12,9 @@ struct frame_table {
 	void *root;
 };
 
+/* Indexes a table can hold: 4 levels of 9 bits (for pages: 256 TiB). */
+#define FTAB_MAX_INDEX (1ULL << 36)
+
 /* Returns a pointer to the slot for @idx, creating levels if @create. NULL if absent. */
 uint64_t *ftab_slot(struct frame_table *t, uint64_t idx, bool create);
 /* Visit every non-zero entry with index in [@lo, @hi), in order. */

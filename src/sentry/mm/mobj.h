@@ -145,6 +145,14 @@ void shmem_truncate(struct shmem *s, uint64_t size);
  */
 void shmem_punch(struct shmem *s, uint64_t first, uint64_t end);
 /*
+ * Give every hole among pages [@first, @end) a zero frame (fallocate);
+ * -ENOSPC when the memory file cannot hold them (checked before any is
+ * allocated, unless it runs out meanwhile: those allocated stay).
+ */
+int shmem_allocate(struct shmem *s, uint64_t first, uint64_t end);
+/* Zero [@off, @off + @len) within one page if it is present (a lower page must be filled first). */
+void shmem_zero_range(struct shmem *s, uint64_t off, uint64_t len);
+/*
  * Copy to/from the file's pages. shmem_read: lower pages must have been
  * filled (they read as zeros otherwise). shmem_write: a lower page it
  * covers whole needs no fill; one it covers in part gives MOBJ_NEEDS_FILL

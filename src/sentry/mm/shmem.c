@@ -296,10 +296,10 @@ void shmem_punch(struct shmem *s, uint64_t first, uint64_t end)
 {
 	uint64_t lend;
 
-	end = MIN(end, PAGE_ALIGN_UP(s->size) >> PAGE_SHIFT);
+	/* Pages past EOF (fallocate KEEP_SIZE) go too; only those below it can be mapped. */
 	if (first >= end)
 		return;
-	mobj_unmap_range(&s->obj, first, end, &s->pages);
+	mobj_unmap_range(&s->obj, first, MIN(end, PAGE_ALIGN_UP(s->size) >> PAGE_SHIFT), &s->pages);
 	/* Below lower_valid an absent page would read the lower file: mark these holes. */
 	lend = MIN(end, lower_pages(s));
 	for (uint64_t pg = first; pg < lend; pg++) {
@@ -313,6 +313,35 @@ void shmem_punch(struct shmem *s, uint64_t first, uint64_t end)
 	}
 	ftab_for_each(&s->pages, first, end, put_slot, s);
 	memfile_flush();
+}
+
+int shmem_allocate(struct shmem *s, uint64_t first, uint64_t end)
+{
+	uint64_t free_frames = g_memfile.nframes - MIN(g_memfile.used, g_memfile.nframes);
+
+	/* Checked first, so the loop below is bounded by memory that exists. */
+	if (end - first - count_entries(&s->pages, first, end) > free_frames)
+		return -ENOSPC;
+	for (uint64_t pg = first; pg < end; pg++) {
+		frame_t f;
+
+		/* A lower page is allocated already: the lower file holds it. */
+		if (shmem_page_kind(s, pg) != SHMEM_PAGE_ZERO)
+			continue;
+		if (shmem_frame_upto(s, pg, true, end, false, &f))
+			return -ENOSPC;
+	}
+	return 0;
+}
+
+void shmem_zero_range(struct shmem *s, uint64_t off, uint64_t len)
+{
+	frame_t f = FRAME_NONE;
+
+	BUG_ON((off & (PAGE_SIZE - 1)) + len > PAGE_SIZE);
+	shmem_frame(s, off >> PAGE_SHIFT, false, &f);
+	if (f != FRAME_NONE)
+		memset((char *)frame_ptr(f) + (off & (PAGE_SIZE - 1)), 0, len);
 }
 
 void shmem_read(struct shmem *s, void *buf, uint64_t off, size_t n)
