@@ -192,6 +192,17 @@ void tg_cpu_times(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns)
 	}
 }
 
+void task_kick_mm(struct mm *mm)
+{
+	/* Bounded by PID_MAX; only for a truncate or hole punch under another process's mapping. */
+	for (int tid = 1; tid < PID_MAX; tid++) {
+		struct task *t = g_kernel.tasks_by_tid[tid];
+
+		if (t && t->mm == mm && t->state == TASK_IN_GUEST)
+			task_interrupt(t);
+	}
+}
+
 void task_interrupt(struct task *t)
 {
 	switch (t->state) {

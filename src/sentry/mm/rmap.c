@@ -9,7 +9,9 @@
  * stub at once; another mm with a stub keeps the zapped frames referenced
  * (its stub may still map them, and the guest must never see a frame
  * reused for other data) and drops its stub mappings before one of its
- * tasks next runs guest code (mm_settle_stale).
+ * tasks next runs guest code (mm_settle_stale); its tasks in guest code
+ * are interrupted for that. Until then they may still see the old data
+ * (Linux waits for the TLB shootdown; we do not wait).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -133,8 +135,11 @@ static void zap_in_mm(struct mm *mm, struct mobj *o, uint64_t first, uint64_t en
 			stub_unmap(mm, start, stop);
 	}
 	if (z.defer) {
-		if (mm->nr_stale)
+		if (mm->nr_stale) {
 			mm->stub_stale = true;
+			/* Those in guest code now come back to settle; asynchronous: not a shootdown. */
+			task_kick_mm(mm);
+		}
 		return;
 	}
 	put_stale(mm);
