@@ -51,6 +51,32 @@ TEST(fallocate, mode0_and_keep_size_created_file)
 	close(fd);
 }
 
+/*
+ * Linux's tmpfs: an allocated page nothing has written is still a hole to
+ * SEEK_DATA (a !uptodate folio), yet counts in st_blocks; a write makes it data.
+ */
+TEST(fallocate, allocated_pages_seek_as_holes)
+{
+	int fd = open_new("f");
+
+	EXPECT_RET(fallocate(fd, 0, 0, 3 * PG), 0);
+	EXPECT_EQ(blocks(fd), 3 * PG / 512);
+	EXPECT_ERRNO(lseek(fd, 0, SEEK_DATA), ENXIO);
+	EXPECT_RET(lseek(fd, 0, SEEK_HOLE), 0);
+	EXPECT_RET(pwrite(fd, "x", 1, PG + 5), 1);
+	EXPECT_RET(lseek(fd, 0, SEEK_DATA), PG);
+	EXPECT_RET(lseek(fd, PG, SEEK_HOLE), 2 * PG);
+	EXPECT_EQ(blocks(fd), 3 * PG / 512);
+	/* Reading an allocated page leaves it a hole. */
+	{
+		uint8_t buf[PG];
+
+		EXPECT_RET(pread(fd, buf, PG, 2 * PG), PG);
+		EXPECT_RET(lseek(fd, 2 * PG, SEEK_HOLE), 2 * PG);
+	}
+	close(fd);
+}
+
 TEST(fallocate, punch_hole_created_file)
 {
 	int fd = open_new("f");

@@ -119,7 +119,8 @@ enum shmem_page_kind shmem_page_kind(struct shmem *s, uint64_t pgoff);
 uint64_t shmem_blocks(const struct shmem *s);
 /*
  * SEEK_DATA / SEEK_HOLE at page granularity: the first page at or after
- * @pgoff, below @end, that holds data (present or lower) / that is a hole;
+ * @pgoff, below @end, that holds data (lower, or present and written to:
+ * a page fallocate() allocated is a hole until then) / that is a hole;
  * @end if none.
  */
 uint64_t shmem_next_data(struct shmem *s, uint64_t pgoff, uint64_t end);

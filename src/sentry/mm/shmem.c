@@ -20,6 +20,14 @@ int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
 	return 0;
 }
 
+/*
+ * A page table entry is a frame number; above it, this flag marks a page
+ * fallocate() allocated that nothing has written (or faulted in) since:
+ * Linux's !uptodate shmem folio, a hole to SEEK_DATA yet counted in st_blocks.
+ */
+#define SLOT_UNWRITTEN (1ULL << 32)
+_Static_assert(sizeof(frame_t) == 4, "SLOT_UNWRITTEN sits above the frame number");
+
 static void put_slot(uint64_t idx, uint64_t *slot, void *arg)
 {
 	struct shmem *s = arg;
@@ -165,21 +173,37 @@ uint64_t shmem_blocks(const struct shmem *s)
 	return (s->nr_pages + s->nr_lower) * (PAGE_SIZE / 512);
 }
 
+/* Data for SEEK_DATA: a lower page, or a present one something wrote. */
+static bool is_data(struct shmem *s, uint64_t pgoff)
+{
+	uint64_t *slot = ftab_slot(&s->pages, pgoff, false);
+
+	if (slot && *slot)
+		return !(*slot & SLOT_UNWRITTEN);
+	return is_lower(s, pgoff);
+}
+
 uint64_t shmem_next_data(struct shmem *s, uint64_t pgoff, uint64_t end)
 {
-	uint64_t lend = MIN(end, lower_pages(s)), found;
+	uint64_t lend = MIN(end, lower_pages(s));
 
-	/* Below lower_valid every page is data but for holes: this passes only holes. */
+	/* Below lower_valid every page is data but for holes: this passes only holes (and unwritten pages). */
 	for (; pgoff < lend; pgoff++)
-		if (shmem_page_kind(s, pgoff) != SHMEM_PAGE_ZERO)
+		if (is_data(s, pgoff))
 			return pgoff;
-	return ftab_next(&s->pages, pgoff, end, &found) ? found : end;
+	/* Above it only present pages can be: visit those, not the range. */
+	while (pgoff < end && ftab_next(&s->pages, pgoff, end, &pgoff)) {
+		if (is_data(s, pgoff))
+			return pgoff;
+		pgoff++;
+	}
+	return end;
 }
 
 uint64_t shmem_next_hole(struct shmem *s, uint64_t pgoff, uint64_t end)
 {
 	/* Passes only data pages: bounded by what the file holds. */
-	while (pgoff < end && shmem_page_kind(s, pgoff) != SHMEM_PAGE_ZERO)
+	while (pgoff < end && is_data(s, pgoff))
 		pgoff++;
 	return pgoff;
 }
@@ -192,10 +216,9 @@ static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_
 	slot = ftab_slot(&s->pages, pgoff, alloc);
 	if (!slot || !*slot) {
 		struct shmem_place p = { s, pgoff };
+		bool lower = is_lower(s, pgoff);
 		uint64_t span;
 		frame_t f;
-
-		bool lower = is_lower(s, pgoff);
 
 		if (!whole && lower) {
 			*out = FRAME_NONE;
@@ -224,6 +247,8 @@ static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_
 				*hole = 0;	/* a hole filled: present now */
 		}
 	}
+	if (alloc)
+		*slot &= ~SLOT_UNWRITTEN;	/* written, faulted in or filled: data now */
 	*out = (frame_t)*slot;
 	return 0;
 }
@@ -330,6 +355,7 @@ int shmem_allocate(struct shmem *s, uint64_t first, uint64_t end)
 			continue;
 		if (shmem_frame_upto(s, pg, true, end, false, &f))
 			return -ENOSPC;
+		*ftab_slot(&s->pages, pg, false) |= SLOT_UNWRITTEN;
 	}
 	return 0;
 }
