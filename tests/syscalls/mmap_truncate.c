@@ -129,3 +129,27 @@ TEST(truncate, other_process_truncates)
 	munmap(p, 2 * PG);
 	close(fd);
 }
+
+/*
+ * A MAP_PRIVATE mapping faults past the new EOF too: a page it only read,
+ * and (Linux unmaps copy-on-write copies on truncate) one it wrote.
+ */
+TEST(truncate, private_mapping_sigbus)
+{
+	int fd = open_new("f");
+	uint8_t buf[3 * PG];
+	uint8_t *p;
+
+	memset(buf, 'a', sizeof(buf));
+	CHECK(write(fd, buf, sizeof(buf)));
+	p = CHECK(mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
+	EXPECT_EQ(p[PG], 'a');
+	p[2 * PG] = 'w';
+	p[0] = 'v';
+	CHECK(ftruncate(fd, PG));
+	EXPECT_EQ(p[0], 'v');	/* below EOF a private copy stays */
+	EXPECT_SIGBUS_READ(p + PG);
+	EXPECT_SIGBUS_READ(p + 2 * PG);
+	munmap(p, 3 * PG);
+	close(fd);
+}
