@@ -129,11 +129,6 @@ static frame_t shmem_neighbour(void *ctx, int64_t delta)
 	return slot ? (frame_t)*slot : FRAME_NONE;
 }
 
-/*
- * The frame for @pgoff; a hole gets a zero page if @alloc, placed after its
- * neighbours' frames so that a mapping of the file is contiguous in the
- * memory file. @end: the page the file is about to reach (a write's end).
- */
 static uint64_t lower_pages(const struct shmem *s)
 {
 	return PAGE_ALIGN_UP(s->lower_valid) >> PAGE_SHIFT;
@@ -208,7 +203,13 @@ uint64_t shmem_next_hole(struct shmem *s, uint64_t pgoff, uint64_t end)
 	return pgoff;
 }
 
-/* @whole: the caller overwrites the whole page, so a lower page needs no fill. */
+/*
+ * The frame for @pgoff; a hole gets a zero page if @alloc, placed after its
+ * neighbours' frames so that a mapping of the file is contiguous in the
+ * memory file. @end: the page the file is about to reach (a write's end).
+ *
+ * @whole: the caller overwrites the whole page, so a lower page needs no fill.
+ */
 static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_t end, bool whole, frame_t *out)
 {
 	uint64_t *slot;
