@@ -4,10 +4,12 @@
  * the size to the end of the range and reads as zeros, FALLOC_FL_KEEP_SIZE
  * allocates without growing, PUNCH_HOLE|KEEP_SIZE zeroes partial pages and
  * frees whole ones (seen by read(), a mapping, SEEK_HOLE and st_blocks);
- * EOPNOTSUPP, EINVAL and EBADF errors.
+ * EOPNOTSUPP, EINVAL, EBADF, EFBIG, ESPIPE and ENODEV errors; a punch
+ * under a private mapping and under another process's mapping.
  */
 #include "harness.h"
 #include "lower.h"
+#include <sys/eventfd.h>
 
 /* Fixture numbers (lower.h): one per case that uses a lower file. */
 enum {
@@ -46,6 +48,32 @@ TEST(fallocate, mode0_and_keep_size_created_file)
 	/* Extending over the KEEP_SIZE part reads zeros. */
 	CHECK(ftruncate(fd, 6 * PG));
 	EXPECT_ZEROS(fd, 3 * PG, 3 * PG);
+	close(fd);
+}
+
+/*
+ * Linux's tmpfs: an allocated page nothing has written is still a hole to
+ * SEEK_DATA (a !uptodate folio), yet counts in st_blocks; a write makes it data.
+ */
+TEST(fallocate, allocated_pages_seek_as_holes)
+{
+	int fd = open_new("f");
+
+	EXPECT_RET(fallocate(fd, 0, 0, 3 * PG), 0);
+	EXPECT_EQ(blocks(fd), 3 * PG / 512);
+	EXPECT_ERRNO(lseek(fd, 0, SEEK_DATA), ENXIO);
+	EXPECT_RET(lseek(fd, 0, SEEK_HOLE), 0);
+	EXPECT_RET(pwrite(fd, "x", 1, PG + 5), 1);
+	EXPECT_RET(lseek(fd, 0, SEEK_DATA), PG);
+	EXPECT_RET(lseek(fd, PG, SEEK_HOLE), 2 * PG);
+	EXPECT_EQ(blocks(fd), 3 * PG / 512);
+	/* Reading an allocated page leaves it a hole. */
+	{
+		uint8_t buf[PG];
+
+		EXPECT_RET(pread(fd, buf, PG, 2 * PG), PG);
+		EXPECT_RET(lseek(fd, 2 * PG, SEEK_HOLE), 2 * PG);
+	}
 	close(fd);
 }
 
@@ -101,6 +129,79 @@ TEST(fallocate, errors)
 	EXPECT_ERRNO(fallocate(ro, 0, 0, PG), EBADF);
 	close(ro);
 	EXPECT_EQ(file_size(fd), 0);
+	close(fd);
+}
+
+TEST(fallocate, errors_by_file_kind)
+{
+	int fd = open_new("f"), p[2], other[2];
+
+	/* Past the largest file size (off + len wraps): EFBIG. Modes no file system knows: EOPNOTSUPP. */
+	EXPECT_ERRNO(fallocate(fd, 0, INT64_MAX - 10, 20), EFBIG);
+	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_NO_HIDE_STALE, 0, PG), EOPNOTSUPP);
+	EXPECT_ERRNO(fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, PG),
+		     EOPNOTSUPP);
+	EXPECT_ERRNO(fallocate(-1, 0, 0, PG), EBADF);
+	CHECK(pipe(p));
+	EXPECT_ERRNO(fallocate(p[1], 0, 0, PG), ESPIPE);
+	/* A read end is not open for writing: that comes before the file's kind. */
+	EXPECT_ERRNO(fallocate(p[0], 0, 0, PG), EBADF);
+	close(p[0]);
+	close(p[1]);
+	/* Writable but neither a regular file nor a directory: ENODEV. */
+	other[0] = CHECK(eventfd(0, 0));
+	EXPECT_ERRNO(fallocate(other[0], 0, 0, PG), ENODEV);
+	close(other[0]);
+	other[1] = CHECK(open("/dev/null", O_WRONLY));
+	EXPECT_ERRNO(fallocate(other[1], 0, 0, PG), ENODEV);
+	close(other[1]);
+	EXPECT_EQ(file_size(fd), 0);
+	close(fd);
+}
+
+/*
+ * A hole punched under a private mapping: pages it has not copied show the
+ * hole; a page it wrote (its own copy) keeps the private data.
+ */
+TEST(fallocate, punch_hole_private_mapping)
+{
+	int fd = open_new("f");
+	uint8_t buf[2 * PG], *p;
+
+	memset(buf, 'q', sizeof(buf));
+	CHECK(write(fd, buf, sizeof(buf)));
+	p = CHECK(mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
+	EXPECT_EQ(p[0], 'q');	/* page 0 shared with the file */
+	p[PG] = 'w';		/* page 1 a private copy */
+	EXPECT_RET(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 2 * PG), 0);
+	EXPECT_EQ(p[0], 0);
+	EXPECT_EQ(p[PG], 'w');
+	EXPECT_EQ(p[PG + 1], 'q');
+	EXPECT_ZEROS(fd, 0, 2 * PG);
+	munmap(p, 2 * PG);
+	close(fd);
+}
+
+/* Another process punches: this process's shared mapping shows the hole. */
+TEST(fallocate, punch_hole_other_process)
+{
+	int fd = open_new("f");
+	uint8_t buf[2 * PG], *p;
+	pid_t pid;
+	int st = 0;
+
+	memset(buf, 'q', sizeof(buf));
+	CHECK(write(fd, buf, sizeof(buf)));
+	p = CHECK(mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, fd, 0));
+	EXPECT_EQ(p[PG], 'q');
+	pid = CHECK(fork());
+	if (pid == 0)
+		_exit(fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, PG, PG) ? 1 : 0);
+	EXPECT_RET(waitpid(pid, &st, 0), pid);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_EQ(p[PG - 1], 'q');
+	EXPECT_MEM_ZEROS(p + PG, PG, PG);
+	munmap(p, 2 * PG);
 	close(fd);
 }
 

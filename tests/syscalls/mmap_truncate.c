@@ -4,7 +4,8 @@
  * lower.h): the part of the EOF page past EOF reads as zeros; a whole page
  * past EOF raises SIGBUS (BUS_ADRERR at the address, caught with
  * sigsetjmp); extending the file again shows zeros in the mapping and to
- * read(), and the mapping writes through to the file again.
+ * read(), and the mapping writes through to the file again; also when
+ * another process truncates.
  */
 #include "harness.h"
 #include "lower.h"
@@ -93,5 +94,62 @@ TEST(truncate, lower_file_to_zero_then_extend)
 	EXPECT_ZEROS(fd, 0, FIX_SIZE);
 	EXPECT_MEM_ZEROS(p, 0, 2 * PG);
 	munmap(p, 2 * PG);
+	close(fd);
+}
+
+/*
+ * Another process truncates: this process's mapping (pages already mapped
+ * in) must fault past the new EOF too, and see zeros after an extension.
+ */
+TEST(truncate, other_process_truncates)
+{
+	int fd = open_new("f");
+	uint8_t buf[2 * PG], c = 0;
+	uint8_t *p;
+	pid_t pid;
+	int st = 0;
+
+	memset(buf, 'b', sizeof(buf));
+	CHECK(write(fd, buf, sizeof(buf)));
+	p = CHECK(mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+	EXPECT_EQ(p[PG], 'b');	/* map page 1 in before the child cuts it off */
+	p[PG + 1] = 'c';
+	pid = CHECK(fork());
+	if (pid == 0)
+		_exit(ftruncate(fd, PG) ? 1 : 0);
+	EXPECT_RET(waitpid(pid, &st, 0), pid);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_EQ(p[PG - 1], 'b');
+	EXPECT_SIGBUS_READ(p + PG);
+	CHECK(ftruncate(fd, 2 * PG));
+	EXPECT_MEM_ZEROS(p + PG, PG, PG);
+	p[PG + 2] = 'z';
+	EXPECT_RET(pread(fd, &c, 1, PG + 2), 1);
+	EXPECT_EQ(c, 'z');
+	munmap(p, 2 * PG);
+	close(fd);
+}
+
+/*
+ * A MAP_PRIVATE mapping faults past the new EOF too: a page it only read,
+ * and (Linux unmaps copy-on-write copies on truncate) one it wrote.
+ */
+TEST(truncate, private_mapping_sigbus)
+{
+	int fd = open_new("f");
+	uint8_t buf[3 * PG];
+	uint8_t *p;
+
+	memset(buf, 'a', sizeof(buf));
+	CHECK(write(fd, buf, sizeof(buf)));
+	p = CHECK(mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0));
+	EXPECT_EQ(p[PG], 'a');
+	p[2 * PG] = 'w';
+	p[0] = 'v';
+	CHECK(ftruncate(fd, PG));
+	EXPECT_EQ(p[0], 'v');	/* below EOF a private copy stays */
+	EXPECT_SIGBUS_READ(p + PG);
+	EXPECT_SIGBUS_READ(p + 2 * PG);
+	munmap(p, 3 * PG);
 	close(fd);
 }

@@ -4,6 +4,15 @@
 #include <stdint.h>
 #include "abi/linux/types.h"
 
+/* fallocate(2) modes (linux/falloc.h). */
+#define LINUX_FALLOC_FL_KEEP_SIZE	0x01
+#define LINUX_FALLOC_FL_PUNCH_HOLE	0x02
+#define LINUX_FALLOC_FL_NO_HIDE_STALE	0x04
+#define LINUX_FALLOC_FL_COLLAPSE_RANGE	0x08
+#define LINUX_FALLOC_FL_ZERO_RANGE	0x10
+#define LINUX_FALLOC_FL_INSERT_RANGE	0x20
+#define LINUX_FALLOC_FL_UNSHARE_RANGE	0x40
+
 struct linux_utsname {
 	char sysname[65];
 	char nodename[65];

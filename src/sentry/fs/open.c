@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include "abi/linux/misc.h"
 #include "lib/log.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/task.h"
@@ -33,6 +34,67 @@ int vfs_truncate(struct inode *i, uint64_t size)
 	if (!i->iops || !i->iops->truncate)
 		return -EPERM;
 	return i->iops->truncate(i, size);
+}
+
+/* Modes some file system implements (Linux's FALLOC_FL_SUPPORTED_MASK); each fs refuses the rest. */
+#define FALLOC_KNOWN                                                                                         \
+	(LINUX_FALLOC_FL_KEEP_SIZE | LINUX_FALLOC_FL_PUNCH_HOLE | LINUX_FALLOC_FL_COLLAPSE_RANGE |            \
+	 LINUX_FALLOC_FL_ZERO_RANGE | LINUX_FALLOC_FL_INSERT_RANGE | LINUX_FALLOC_FL_UNSHARE_RANGE)
+
+/* Linux's inode_newsize_ok for a file growing to @size: RLIMIT_FSIZE. */
+static int newsize_ok(uint64_t size)
+{
+	uint64_t limit;
+
+	if (!current)
+		return 0;
+	limit = current->tg->rlimits[RLIMIT_FSIZE].rlim_cur;
+	if (limit != RLIM_INFINITY && size > limit) {
+		send_signal_task(current, SIGXFSZ, NULL);
+		return -EFBIG;
+	}
+	return 0;
+}
+
+long vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
+{
+	struct inode *i = f->inode;
+	int err;
+
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~FALLOC_KNOWN)
+		return -EOPNOTSUPP;
+	if ((mode & LINUX_FALLOC_FL_PUNCH_HOLE) && (mode & LINUX_FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if ((mode & LINUX_FALLOC_FL_PUNCH_HOLE) && !(mode & LINUX_FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if ((mode & LINUX_FALLOC_FL_COLLAPSE_RANGE) && (mode & ~LINUX_FALLOC_FL_COLLAPSE_RANGE))
+		return -EINVAL;
+	if ((mode & LINUX_FALLOC_FL_INSERT_RANGE) && (mode & ~LINUX_FALLOC_FL_INSERT_RANGE))
+		return -EINVAL;
+	if ((mode & LINUX_FALLOC_FL_UNSHARE_RANGE) &&
+	    (mode & ~(LINUX_FALLOC_FL_UNSHARE_RANGE | LINUX_FALLOC_FL_KEEP_SIZE)))
+		return -EINVAL;
+	if (!may_write(f->flags) || (f->flags & O_PATH))
+		return -EBADF;
+	if (S_ISFIFO(i->mode))
+		return -ESPIPE;
+	if (S_ISDIR(i->mode))
+		return -EISDIR;
+	if (!S_ISREG(i->mode))
+		return -ENODEV;
+	/* Linux's s_maxbytes for tmpfs: MAX_LFS_FILESIZE; this also catches the wrap. */
+	if (len > INT64_MAX - off)
+		return -EFBIG;
+	if (!f->ops || !f->ops->fallocate)
+		return -EOPNOTSUPP;
+	if (!(mode & LINUX_FALLOC_FL_KEEP_SIZE) && (uint64_t)(off + len) > i->size) {
+		err = newsize_ok((uint64_t)(off + len));
+		if (err)
+			return err;
+	}
+	return f->ops->fallocate(f, mode, (uint64_t)off, (uint64_t)len);
 }
 
 int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out)

@@ -181,7 +181,8 @@ void inode_fill_stat(const struct inode *i, struct linux_stat *st)
 	st->st_rdev = i->rdev;
 	st->st_size = (int64_t)i->size;
 	st->st_blksize = 4096;
-	st->st_blocks = (int64_t)(PAGE_ALIGN_UP(i->size) / 512);
+	/* tmpfs data: allocated pages; a file without a data object is all lower data (or empty). */
+	st->st_blocks = i->data ? (int64_t)shmem_blocks(i->data) : (int64_t)(PAGE_ALIGN_UP(i->size) / 512);
 	st->st_atim = i->atime;
 	st->st_mtim = i->mtime;
 	st->st_ctim = i->ctime;

@@ -113,6 +113,11 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, struct waitq **wq);
 	/* Memory object for mmap, new reference. */
 	int (*mmap)(struct file *f, struct mobj **out);
+	/*
+	 * fallocate(2) on a regular file, after vfs_fallocate's checks
+	 * (@len > 0, @off + @len fits a file size, the file is writable).
+	 */
+	long (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
 	bool mmap_is_anonymous;		/* mapping it gives anonymous memory (/dev/zero) */
 	int (*open)(struct file *f, struct task *t);
 	void (*release)(struct file *f);
@@ -202,6 +207,8 @@ ssize_t vfs_read(struct file *f, struct iov_iter *it, uint64_t *pos);
 ssize_t vfs_write(struct file *f, struct iov_iter *it, uint64_t *pos);
 ssize_t kernel_read(struct file *f, void *buf, size_t len, uint64_t pos);
 int vfs_truncate(struct inode *i, uint64_t size);
+/* fallocate(2): the mode, file and range checks in Linux's order, then f->ops->fallocate. */
+long vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len);
 
 struct fd_table *fdtable_new(void);
 struct fd_table *fdtable_dup(struct fd_table *old);

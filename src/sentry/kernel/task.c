@@ -65,6 +65,7 @@ static void task_run(struct task *t)
 		task_deliver_signals(t);
 		if (t->exiting)
 			task_exit_now(t);
+		mm_settle_stale(t->mm);
 		t->state = TASK_IN_GUEST;
 		kernel_unlock();
 		ops->switch_to(t->pctx, t->mm->as, &t->regs, &info);
@@ -188,6 +189,17 @@ void tg_cpu_times(struct thread_group *tg, uint64_t *user_ns, uint64_t *sys_ns)
 			user_counted = true;
 		}
 		*sys_ns += task_sys_ns(t);
+	}
+}
+
+void task_kick_mm(struct mm *mm)
+{
+	/* Bounded by PID_MAX; only for a truncate or hole punch under another process's mapping. */
+	for (int tid = 1; tid < PID_MAX; tid++) {
+		struct task *t = g_kernel.tasks_by_tid[tid];
+
+		if (t && t->mm == mm && t->state == TASK_IN_GUEST)
+			task_interrupt(t);
 	}
 }
 

@@ -136,6 +136,8 @@ struct task *task_create_init(const char *path, char *const argv[], char *const 
 int task_start(struct task *t);
 /* Wake @t from a sleep, host block or guest code so it notices pending work. */
 void task_interrupt(struct task *t);
+/* Interrupt every task of @mm running guest code, so it comes back through the run loop (mm_settle_stale). */
+void task_kick_mm(struct mm *mm);
 /* Mark @t's whole thread group for exit with @status; the threads exit as they notice. */
 void tg_exit(struct thread_group *tg, int status);
 /* Free an exited task's structure (it has left its thread group's list). */

@@ -62,6 +62,36 @@ void ftab_for_each(struct frame_table *t, uint64_t lo, uint64_t hi,
 		walk(t->root, FT_LEVELS - 1, 0, lo, hi, fn, arg);
 }
 
+/* Depth-first, stopping at the first entry found (FT_LEVELS deep at most). */
+static bool find_next(void *node, int level, uint64_t base, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	uint64_t span = 1ULL << (level * FT_BITS);
+
+	for (unsigned i = 0; i < FT_FANOUT; i++) {
+		uint64_t start = base + i * span;
+
+		if (start >= hi)
+			return false;
+		if (start + span <= lo)
+			continue;
+		if (level == 0) {
+			if (((uint64_t *)node)[i]) {
+				*out = start;
+				return true;
+			}
+		} else if (((struct ft_node *)node)->slot[i] &&
+			   find_next(((struct ft_node *)node)->slot[i], level - 1, start, lo, hi, out)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool ftab_next(struct frame_table *t, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	return t->root && lo < hi && find_next(t->root, FT_LEVELS - 1, 0, lo, hi, out);
+}
+
 static void destroy(void *node, int level)
 {
 	if (level > 0)

@@ -45,10 +45,12 @@ void mm_get(struct mm *mm)
 	mm->refs++;
 }
 
-static void vma_release(struct vma *v)
+static void vma_release(struct mm *mm, struct vma *v)
 {
-	if (v->obj)
+	if (v->obj) {
+		mobj_rmap_del(v->obj, mm);
 		mobj_put(v->obj);
+	}
 	if (v->file)
 		file_put(v->file);
 }
@@ -70,8 +72,9 @@ void mm_put(struct mm *mm)
 	ftab_destroy(&mm->pages);
 	memfile_flush();
 	for (size_t i = 0; i < mm->nr_vmas; i++)
-		vma_release(&mm->vmas[i]);
+		vma_release(mm, &mm->vmas[i]);
 	free(mm->vmas);
+	mm_drop_stale(mm);
 	syscall_patches_free(mm);
 	if (mm->exe) {
 		mm->exe->inode->exec_count--;
@@ -145,6 +148,7 @@ static void vma_split(struct mm *mm, uint64_t addr)
 	if (tail.obj) {
 		tail.pgoff += (addr - v->start) >> PAGE_SHIFT;
 		mobj_get(tail.obj);
+		mobj_rmap_add(tail.obj, mm);
 	}
 	if (tail.file)
 		file_get(tail.file);
@@ -205,7 +209,7 @@ static void remove_range(struct mm *mm, uint64_t start, uint64_t end)
 	vma_split(mm, end);
 	i = vma_index(mm, start);
 	while (i < mm->nr_vmas && mm->vmas[i].start < end) {
-		vma_release(&mm->vmas[i]);
+		vma_release(mm, &mm->vmas[i]);
 		vma_remove_at(mm, i);
 		any = true;
 	}
@@ -281,8 +285,10 @@ int64_t mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, 
 	v.pgoff = pgoff;
 	v.file = file;
 	v.name = name;
-	if (obj)
+	if (obj) {
 		mobj_get(obj);
+		mobj_rmap_add(obj, mm);
+	}
 	if (file)
 		file_get(file);
 	i = vma_index(mm, addr);
@@ -557,8 +563,10 @@ struct mm *mm_fork(struct mm *parent)
 	memcpy(child->vmas, parent->vmas, parent->nr_vmas * sizeof(struct vma));
 	child->nr_vmas = parent->nr_vmas;
 	for (size_t i = 0; i < child->nr_vmas; i++) {
-		if (child->vmas[i].obj)
+		if (child->vmas[i].obj) {
 			mobj_get(child->vmas[i].obj);
+			mobj_rmap_add(child->vmas[i].obj, child);
+		}
 		if (child->vmas[i].file)
 			file_get(child->vmas[i].file);
 	}

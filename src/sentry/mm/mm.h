@@ -52,6 +52,14 @@ struct mm {
 	struct file *exe;
 	struct syscall_patches *patches;	/* patched syscall sites; NULL: none yet */
 	uint64_t stub_resets;		/* times the stub's mappings were dropped (see stub_reset) */
+	/*
+	 * Another task took pages of a file out of this mm (truncate, hole
+	 * punch) but could not change its stub: the frames the stub may
+	 * still map, held until mm_settle_stale() resets it (rmap.c).
+	 */
+	bool stub_stale;
+	frame_t *stale_frames;
+	size_t nr_stale, cap_stale;
 };
 
 struct mm *mm_new(void);
@@ -71,6 +79,10 @@ int64_t mm_remap(struct mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t ne
 		 uint64_t new_addr);
 int mm_dontneed(struct mm *mm, uint64_t addr, uint64_t len);
 uint64_t mm_set_brk(struct mm *mm, uint64_t brk);
+/* Before a task of @mm runs guest code: drop stub mappings others made stale (see struct mm). */
+void mm_settle_stale(struct mm *mm);
+/* The same when the stub goes away anyway (mm_put): only release the frames. */
+void mm_drop_stale(struct mm *mm);
 /* Remove every mapping (execve into the same address space). */
 void mm_unmap_all(struct mm *mm);
 

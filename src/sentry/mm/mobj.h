@@ -37,9 +37,17 @@ struct mobj_ops {
 	void (*release)(struct mobj *o);
 };
 
+/* One mm mapping an object, with how many of its VMAs do (reverse map, rmap.c). */
+struct mobj_mapper {
+	struct mm *mm;
+	unsigned vmas;
+};
+
 struct mobj {
 	const struct mobj_ops *ops;
 	int refs;
+	struct mobj_mapper *mappers;	/* at most one entry per mm */
+	size_t nr_mappers, cap_mappers;
 };
 
 static inline void mobj_get(struct mobj *o)
@@ -55,6 +63,19 @@ static inline void mobj_put(struct mobj *o)
 		o->ops->release(o);
 }
 
+struct mm;
+/* A VMA of @mm now maps @o / no longer does (mm.c, wherever a VMA takes or drops its reference). */
+void mobj_rmap_add(struct mobj *o, struct mm *mm);
+void mobj_rmap_del(struct mobj *o, struct mm *mm);
+/*
+ * Take object pages [@first, @end) out of every mapping of @o (their PTEs
+ * and stub mappings), so the next access faults and asks @o again. Private
+ * pages too, unless @obj_pages (the object's page table) is given: then a
+ * private page whose frame is not the object's (a copy-on-write copy)
+ * stays, as for Linux's hole punch; truncation passes NULL.
+ */
+void mobj_unmap_range(struct mobj *o, uint64_t first, uint64_t end, const struct frame_table *obj_pages);
+
 /*
  * shmem: pages held in the memory file, indexed by page offset; the data of
  * tmpfs files and of MAP_SHARED|MAP_ANONYMOUS regions.
@@ -69,8 +90,15 @@ static inline void mobj_put(struct mobj *o)
 struct shmem {
 	struct mobj obj;
 	struct frame_table pages;	/* pgoff -> frame */
+	/*
+	 * pgoff -> 1: an absent page below lower_valid that reads as zeros,
+	 * not as the lower file (a hole punched there). Never also present.
+	 */
+	struct frame_table holes;
 	uint64_t size;			/* bytes; pages at or past it are not mappable */
 	uint64_t lower_valid;		/* bytes of lower data behind absent pages */
+	uint64_t nr_pages;		/* present pages */
+	uint64_t nr_lower;		/* absent pages below lower_valid, not holes (SHMEM_PAGE_LOWER) */
 	void (*on_release)(struct shmem *s);
 };
 
@@ -84,7 +112,19 @@ enum shmem_page_kind {
 void shmem_init(struct shmem *s, uint64_t size, const struct mobj_ops *ops);
 int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out);
 void shmem_file_release(struct mobj *o);
+/* The data of the first @bytes of the file is in the lower file (set once, at creation). */
+void shmem_set_lower(struct shmem *s, uint64_t bytes);
 enum shmem_page_kind shmem_page_kind(struct shmem *s, uint64_t pgoff);
+/* 512-byte blocks the file's data takes: present pages, and lower pages (the lower file holds them). */
+uint64_t shmem_blocks(const struct shmem *s);
+/*
+ * SEEK_DATA / SEEK_HOLE at page granularity: the first page at or after
+ * @pgoff, below @end, that holds data (lower, or present and written to:
+ * a page fallocate() allocated is a hole until then) / that is a hole;
+ * @end if none.
+ */
+uint64_t shmem_next_data(struct shmem *s, uint64_t pgoff, uint64_t end);
+uint64_t shmem_next_hole(struct shmem *s, uint64_t pgoff, uint64_t end);
 /*
  * Make lower page @pgoff present with @len bytes of @data (the rest of the
  * page zero, and bytes at or past lower_valid too). False, nothing done,
@@ -98,8 +138,21 @@ struct shmem *shmem_new_anon(uint64_t size);
  * MOBJ_NEEDS_FILL for a lower page (with or without @alloc).
  */
 int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out);
-/* Drop pages at or past @size (truncate). */
+/* Drop pages at or past @size (truncate), unmapping them from every mapping. */
 void shmem_truncate(struct shmem *s, uint64_t size);
+/*
+ * Punch whole pages [@first, @end) out (they read as zeros, and are
+ * unmapped from every mapping but for private copy-on-write copies).
+ */
+void shmem_punch(struct shmem *s, uint64_t first, uint64_t end);
+/*
+ * Give every hole among pages [@first, @end) a zero frame (fallocate);
+ * -ENOSPC when the memory file cannot hold them (checked before any is
+ * allocated, unless it runs out meanwhile: those allocated stay).
+ */
+int shmem_allocate(struct shmem *s, uint64_t first, uint64_t end);
+/* Zero [@off, @off + @len) within one page if it is present (a lower page must be filled first). */
+void shmem_zero_range(struct shmem *s, uint64_t off, uint64_t len);
 /*
  * Copy to/from the file's pages. shmem_read: lower pages must have been
  * filled (they read as zeros otherwise). shmem_write: a lower page it

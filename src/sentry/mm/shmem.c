@@ -20,18 +20,52 @@ int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
 	return 0;
 }
 
+/*
+ * A page table entry is a frame number; above it, this flag marks a page
+ * fallocate() allocated that nothing has written (or faulted in) since:
+ * Linux's !uptodate shmem folio, a hole to SEEK_DATA yet counted in st_blocks.
+ */
+#define SLOT_UNWRITTEN (1ULL << 32)
+_Static_assert(sizeof(frame_t) == 4, "SLOT_UNWRITTEN sits above the frame number");
+
 static void put_slot(uint64_t idx, uint64_t *slot, void *arg)
+{
+	struct shmem *s = arg;
+
+	(void)idx;
+	frame_put((frame_t)*slot);
+	*slot = 0;
+	s->nr_pages--;
+}
+
+static void clear_slot(uint64_t idx, uint64_t *slot, void *arg)
 {
 	(void)idx;
 	(void)arg;
-	frame_put((frame_t)*slot);
 	*slot = 0;
+}
+
+static void count_slot(uint64_t idx, uint64_t *slot, void *arg)
+{
+	(void)idx;
+	(void)slot;
+	(*(uint64_t *)arg)++;
+}
+
+/* Non-zero entries of @t in [lo, hi): O(entries), not O(range). */
+static uint64_t count_entries(struct frame_table *t, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+
+	ftab_for_each(t, lo, hi, count_slot, &n);
+	return n;
 }
 
 void shmem_release_pages(struct shmem *s)
 {
-	ftab_for_each(&s->pages, 0, UINT64_MAX, put_slot, NULL);
+	ftab_for_each(&s->pages, 0, UINT64_MAX, put_slot, s);
 	ftab_destroy(&s->pages);
+	ftab_destroy(&s->holes);
 	memfile_flush();
 }
 
@@ -95,14 +129,29 @@ static frame_t shmem_neighbour(void *ctx, int64_t delta)
 	return slot ? (frame_t)*slot : FRAME_NONE;
 }
 
-/*
- * The frame for @pgoff; a hole gets a zero page if @alloc, placed after its
- * neighbours' frames so that a mapping of the file is contiguous in the
- * memory file. @end: the page the file is about to reach (a write's end).
- */
-static bool below_lower(const struct shmem *s, uint64_t pgoff)
+static uint64_t lower_pages(const struct shmem *s)
 {
-	return pgoff < PAGE_ALIGN_UP(s->lower_valid) >> PAGE_SHIFT;
+	return PAGE_ALIGN_UP(s->lower_valid) >> PAGE_SHIFT;
+}
+
+static bool is_hole(struct shmem *s, uint64_t pgoff)
+{
+	uint64_t *slot = ftab_slot(&s->holes, pgoff, false);
+
+	return slot && *slot;
+}
+
+/* Absent or not: whether an absent @pgoff would hold lower data. */
+static bool is_lower(struct shmem *s, uint64_t pgoff)
+{
+	return pgoff < lower_pages(s) && !is_hole(s, pgoff);
+}
+
+void shmem_set_lower(struct shmem *s, uint64_t bytes)
+{
+	BUG_ON(s->nr_pages || s->lower_valid);
+	s->lower_valid = bytes;
+	s->nr_lower = lower_pages(s);
 }
 
 enum shmem_page_kind shmem_page_kind(struct shmem *s, uint64_t pgoff)
@@ -111,10 +160,56 @@ enum shmem_page_kind shmem_page_kind(struct shmem *s, uint64_t pgoff)
 
 	if (slot && *slot)
 		return SHMEM_PAGE_PRESENT;
-	return below_lower(s, pgoff) ? SHMEM_PAGE_LOWER : SHMEM_PAGE_ZERO;
+	return is_lower(s, pgoff) ? SHMEM_PAGE_LOWER : SHMEM_PAGE_ZERO;
 }
 
-/* @whole: the caller overwrites the whole page, so a lower page needs no fill. */
+uint64_t shmem_blocks(const struct shmem *s)
+{
+	return (s->nr_pages + s->nr_lower) * (PAGE_SIZE / 512);
+}
+
+/* Data for SEEK_DATA: a lower page, or a present one something wrote. */
+static bool is_data(struct shmem *s, uint64_t pgoff)
+{
+	uint64_t *slot = ftab_slot(&s->pages, pgoff, false);
+
+	if (slot && *slot)
+		return !(*slot & SLOT_UNWRITTEN);
+	return is_lower(s, pgoff);
+}
+
+uint64_t shmem_next_data(struct shmem *s, uint64_t pgoff, uint64_t end)
+{
+	uint64_t lend = MIN(end, lower_pages(s));
+
+	/* Below lower_valid every page is data but for holes: this passes only holes (and unwritten pages). */
+	for (; pgoff < lend; pgoff++)
+		if (is_data(s, pgoff))
+			return pgoff;
+	/* Above it only present pages can be: visit those, not the range. */
+	while (pgoff < end && ftab_next(&s->pages, pgoff, end, &pgoff)) {
+		if (is_data(s, pgoff))
+			return pgoff;
+		pgoff++;
+	}
+	return end;
+}
+
+uint64_t shmem_next_hole(struct shmem *s, uint64_t pgoff, uint64_t end)
+{
+	/* Passes only data pages: bounded by what the file holds. */
+	while (pgoff < end && is_data(s, pgoff))
+		pgoff++;
+	return pgoff;
+}
+
+/*
+ * The frame for @pgoff; a hole gets a zero page if @alloc, placed after its
+ * neighbours' frames so that a mapping of the file is contiguous in the
+ * memory file. @end: the page the file is about to reach (a write's end).
+ *
+ * @whole: the caller overwrites the whole page, so a lower page needs no fill.
+ */
 static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_t end, bool whole, frame_t *out)
 {
 	uint64_t *slot;
@@ -122,10 +217,11 @@ static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_
 	slot = ftab_slot(&s->pages, pgoff, alloc);
 	if (!slot || !*slot) {
 		struct shmem_place p = { s, pgoff };
+		bool lower = is_lower(s, pgoff);
 		uint64_t span;
 		frame_t f;
 
-		if (!whole && below_lower(s, pgoff)) {
+		if (!whole && lower) {
 			*out = FRAME_NONE;
 			return MOBJ_NEEDS_FILL;
 		}
@@ -142,7 +238,18 @@ static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_
 		if (f == FRAME_NONE)
 			return -ENOMEM;
 		*slot = f;
+		s->nr_pages++;
+		if (lower) {
+			s->nr_lower--;
+		} else if (pgoff < lower_pages(s)) {
+			uint64_t *hole = ftab_slot(&s->holes, pgoff, false);
+
+			if (hole)
+				*hole = 0;	/* a hole filled: present now */
+		}
 	}
+	if (alloc)
+		*slot &= ~SLOT_UNWRITTEN;	/* written, faulted in or filled: data now */
 	*out = (frame_t)*slot;
 	return 0;
 }
@@ -173,12 +280,26 @@ bool shmem_install_lower(struct shmem *s, uint64_t pgoff, const void *data, size
 	return true;
 }
 
+/* The lower data ends at @size now: absent lower pages past it go, and so do the holes there. */
+static void cut_lower(struct shmem *s, uint64_t size)
+{
+	uint64_t old_end = lower_pages(s), new_end = PAGE_ALIGN_UP(size) >> PAGE_SHIFT;
+
+	uint64_t gone = (old_end - new_end) - count_entries(&s->pages, new_end, old_end) -
+			count_entries(&s->holes, new_end, old_end);
+
+	BUG_ON(gone > s->nr_lower);
+	s->nr_lower -= gone;
+	ftab_for_each(&s->holes, new_end, UINT64_MAX, clear_slot, NULL);
+	s->lower_valid = size;	/* an absent page's fill zeroes its bytes past the end */
+}
+
 void shmem_truncate(struct shmem *s, uint64_t size)
 {
 	uint64_t first = PAGE_ALIGN_UP(size) >> PAGE_SHIFT;
 
 	if (size < s->lower_valid)
-		s->lower_valid = size;	/* an absent page's fill zeroes its bytes past the end */
+		cut_lower(s, size);
 	if (size < s->size) {
 		frame_t f = FRAME_NONE;
 
@@ -189,10 +310,65 @@ void shmem_truncate(struct shmem *s, uint64_t size)
 				memset((char *)frame_ptr(f) + (size & (PAGE_SIZE - 1)), 0,
 				       PAGE_SIZE - (size & (PAGE_SIZE - 1)));
 		}
-		ftab_for_each(&s->pages, first, UINT64_MAX, put_slot, NULL);
+		/* Linux's unmap_mapping_range: mappings fault past EOF (SIGBUS), copy-on-write copies too. */
+		mobj_unmap_range(&s->obj, first, UINT64_MAX, NULL);
+		ftab_for_each(&s->pages, first, UINT64_MAX, put_slot, s);
 		memfile_flush();
 	}
 	s->size = size;
+}
+
+void shmem_punch(struct shmem *s, uint64_t first, uint64_t end)
+{
+	uint64_t lend;
+
+	/* Pages past EOF (fallocate KEEP_SIZE) go too; only those below it can be mapped. */
+	if (first >= end)
+		return;
+	mobj_unmap_range(&s->obj, first, MIN(end, PAGE_ALIGN_UP(s->size) >> PAGE_SHIFT), &s->pages);
+	/* Below lower_valid an absent page would read the lower file: mark these holes. */
+	lend = MIN(end, lower_pages(s));
+	for (uint64_t pg = first; pg < lend; pg++) {
+		enum shmem_page_kind k = shmem_page_kind(s, pg);
+
+		if (k == SHMEM_PAGE_ZERO)
+			continue;
+		if (k == SHMEM_PAGE_LOWER)
+			s->nr_lower--;
+		*ftab_slot(&s->holes, pg, true) = 1;
+	}
+	ftab_for_each(&s->pages, first, end, put_slot, s);
+	memfile_flush();
+}
+
+int shmem_allocate(struct shmem *s, uint64_t first, uint64_t end)
+{
+	uint64_t free_frames = g_memfile.nframes - MIN(g_memfile.used, g_memfile.nframes);
+
+	/* Checked first, so the loop below is bounded by memory that exists. */
+	if (end - first - count_entries(&s->pages, first, end) > free_frames)
+		return -ENOSPC;
+	for (uint64_t pg = first; pg < end; pg++) {
+		frame_t f;
+
+		/* A lower page is allocated already: the lower file holds it. */
+		if (shmem_page_kind(s, pg) != SHMEM_PAGE_ZERO)
+			continue;
+		if (shmem_frame_upto(s, pg, true, end, false, &f))
+			return -ENOSPC;
+		*ftab_slot(&s->pages, pg, false) |= SLOT_UNWRITTEN;
+	}
+	return 0;
+}
+
+void shmem_zero_range(struct shmem *s, uint64_t off, uint64_t len)
+{
+	frame_t f = FRAME_NONE;
+
+	BUG_ON((off & (PAGE_SIZE - 1)) + len > PAGE_SIZE);
+	shmem_frame(s, off >> PAGE_SHIFT, false, &f);
+	if (f != FRAME_NONE)
+		memset((char *)frame_ptr(f) + (off & (PAGE_SIZE - 1)), 0, len);
 }
 
 void shmem_read(struct shmem *s, void *buf, uint64_t off, size_t n)

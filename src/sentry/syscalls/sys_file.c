@@ -265,6 +265,19 @@ long sys_ftruncate(struct task *t, const struct syscall_args *a)
 	return ret;
 }
 
+/* fallocate(2) */
+long sys_fallocate(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = fdget(t, arg_int(a, 0));
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = vfs_fallocate(f, arg_int(a, 1), arg_long(a, 2), arg_long(a, 3));
+	file_put(f);
+	return ret;
+}
+
 /* truncate(2) */
 long sys_truncate(struct task *t, const struct syscall_args *a)
 {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "abi/linux/misc.h"
 #include "lib/log.h"
 #include "platform/platform.h"
 #include "sentry/fs/lower.h"
@@ -317,7 +318,7 @@ static struct tmpfs_data *inode_data(struct inode *i)
 		list_init(&d->lru);
 		if (lw && i->size) {
 			d->rel = xstrdup(lw->rel);
-			d->s.lower_valid = i->size;
+			shmem_set_lower(&d->s, i->size);
 		}
 		i->data = &d->s;
 	}
@@ -538,6 +539,94 @@ static int tmpfs_truncate(struct inode *i, uint64_t size)
 	return 0;
 }
 
+/* The pages a punch of [off, end) covers in part, each once: *n of them (0 to 2). */
+static void punch_edges(uint64_t off, uint64_t end, uint64_t pages[2], int *n)
+{
+	*n = 0;
+	if (off & (PAGE_SIZE - 1) || end - off < PAGE_SIZE)
+		pages[(*n)++] = off >> PAGE_SHIFT;
+	if ((end & (PAGE_SIZE - 1)) && (*n == 0 || pages[0] != end >> PAGE_SHIFT))
+		pages[(*n)++] = end >> PAGE_SHIFT;
+}
+
+/*
+ * A lower page that the punch zeroes in part needs its data first: fill
+ * it (the kernel lock dropped meanwhile). 1 if one was filled: look again.
+ */
+static int fill_punch_edges(struct tmpfs_data *d, uint64_t off, uint64_t end)
+{
+	uint64_t pages[2];
+	int n, err;
+
+	punch_edges(off, end, pages, &n);
+	for (int k = 0; k < n; k++) {
+		if (shmem_page_kind(&d->s, pages[k]) != SHMEM_PAGE_LOWER)
+			continue;
+		err = data_fill_range(d, pages[k], 1, true);
+		return err ? err : 1;
+	}
+	return 0;
+}
+
+/* PUNCH_HOLE (with KEEP_SIZE): zero the parts of pages, free the whole ones. */
+static int punch_range(struct tmpfs_data *d, uint64_t off, uint64_t end)
+{
+	struct shmem *s = &d->s;
+	uint64_t first = PAGE_ALIGN_UP(off) >> PAGE_SHIFT, last = end >> PAGE_SHIFT;
+	int err;
+
+	for (int tries = 0;; tries++) {
+		err = fill_punch_edges(d, off, end);
+		if (err <= 0)
+			break;
+		if (tries == RETRY_MAX)
+			return -EIO;
+	}
+	if (err)
+		return err == -ENOMEM ? -ENOSPC : -EIO;
+	/* From here on the kernel lock stays held. */
+	if (first > last) {
+		shmem_zero_range(s, off, end - off);	/* within one page */
+		return 0;
+	}
+	if (off < first << PAGE_SHIFT)
+		shmem_zero_range(s, off, (first << PAGE_SHIFT) - off);
+	if (end > last << PAGE_SHIFT)
+		shmem_zero_range(s, last << PAGE_SHIFT, end - (last << PAGE_SHIFT));
+	shmem_punch(s, first, last);
+	return 0;
+}
+
+/* fallocate(2), as Linux's shmem_fallocate: allocate (growing unless KEEP_SIZE), or punch a hole. */
+static long tmpfs_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
+{
+	struct inode *i = f->inode;
+	struct tmpfs_data *d;
+	uint64_t end = off + len;
+	long err;
+
+	if (mode & ~(LINUX_FALLOC_FL_KEEP_SIZE | LINUX_FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	/* Past what the page table can index: a limit of cvisor's, not Linux's. */
+	if (PAGE_ALIGN_UP(end) >> PAGE_SHIFT > FTAB_MAX_INDEX)
+		return -EFBIG;
+	d = inode_data(i);
+	mobj_get(&d->s.obj);	/* filling a partly punched lower page drops the kernel lock */
+	if (mode & LINUX_FALLOC_FL_PUNCH_HOLE) {
+		err = punch_range(d, off, end);
+	} else {
+		err = shmem_allocate(&d->s, off >> PAGE_SHIFT, PAGE_ALIGN_UP(end) >> PAGE_SHIFT);
+		if (!err && !(mode & LINUX_FALLOC_FL_KEEP_SIZE) && end > i->size) {
+			i->size = end;
+			d->s.size = end;
+		}
+	}
+	mobj_put(&d->s.obj);
+	if (!err)
+		inode_touch(i, false, true, true);
+	return err;
+}
+
 /* Pages come in as they fault (mm/fault.c fills lower pages through tmpfs_data_ops). */
 static int tmpfs_mmap(struct file *f, struct mobj **out)
 {
@@ -546,6 +635,31 @@ static int tmpfs_mmap(struct file *f, struct mobj **out)
 	mobj_get(&d->s.obj);
 	*out = &d->s.obj;
 	return 0;
+}
+
+/*
+ * SEEK_DATA / SEEK_HOLE as Linux's tmpfs: page granular (present pages and
+ * lower pages are data), EOF is a hole, ENXIO at or past EOF.
+ */
+static int64_t seek_data_hole(struct file *f, int64_t off, bool data)
+{
+	struct inode *i = f->inode;
+	struct shmem *s = &inode_data(i)->s;
+	uint64_t end = PAGE_ALIGN_UP(i->size) >> PAGE_SHIFT, pg, at;
+
+	if (off < 0 || (uint64_t)off >= i->size)
+		return -ENXIO;
+	pg = (uint64_t)off >> PAGE_SHIFT;
+	pg = data ? shmem_next_data(s, pg, end) : shmem_next_hole(s, pg, end);
+	if (pg == end) {
+		if (data)
+			return -ENXIO;
+		at = i->size;
+	} else {
+		at = MAX((uint64_t)off, pg << PAGE_SHIFT);
+	}
+	f->pos = at;
+	return (int64_t)at;
 }
 
 static int64_t generic_llseek(struct file *f, int64_t off, int whence)
@@ -563,14 +677,8 @@ static int64_t generic_llseek(struct file *f, int64_t off, int whence)
 		base = (int64_t)f->inode->size;
 		break;
 	case SEEK_DATA:
-		if (off < 0 || (uint64_t)off >= f->inode->size)
-			return -ENXIO;
-		base = 0;
-		break;
 	case SEEK_HOLE:
-		if (off < 0 || (uint64_t)off >= f->inode->size)
-			return -ENXIO;
-		return f->pos = f->inode->size;
+		return seek_data_hole(f, off, whence == SEEK_DATA);
 	default:
 		return -EINVAL;
 	}
@@ -601,6 +709,7 @@ const struct file_ops tmpfs_file_fops = {
 	.write = tmpfs_write,
 	.llseek = generic_llseek,
 	.mmap = tmpfs_mmap,
+	.fallocate = tmpfs_fallocate,
 };
 
 const struct file_ops tmpfs_dir_fops = {
