@@ -324,6 +324,8 @@ int mm_translate(struct mm *mm, uint64_t addr, bool write, bool force, uint8_t *
 	}
 	if (err)
 		return -EFAULT;
+	if (write && !vma_is_private(v) && v->obj)
+		v->obj->may_write_unseen = true;	/* a (forced) store the file's write path does not see */
 	if (write && vma_is_private(v) && frame_refs(pte_frame(*slot)) > 1) {
 		err = break_cow(mm, v, page, slot);
 		if (err)

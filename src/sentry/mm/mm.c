@@ -288,6 +288,8 @@ int64_t mm_map(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, 
 	if (obj) {
 		mobj_get(obj);
 		mobj_rmap_add(obj, mm);
+		if ((flags & VMA_SHARED) && !(flags & VMA_NOWRITE))
+			obj->may_write_unseen = true;	/* stores through it bypass the Sentry */
 	}
 	if (file)
 		file_get(file);

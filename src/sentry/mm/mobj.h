@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "lib/list.h"
 #include "lib/log.h"
 #include "sentry/mm/frame_table.h"
 #include "sentry/mm/memfile.h"
@@ -46,6 +47,12 @@ struct mobj_mapper {
 struct mobj {
 	const struct mobj_ops *ops;
 	int refs;
+	/*
+	 * A shared mapping that may write (or a forced write through one) has
+	 * existed: its pages may differ from what the Sentry saw written, so
+	 * none of them is ever dropped as clean (shmem_make_room).
+	 */
+	bool may_write_unseen;
 	struct mobj_mapper *mappers;	/* at most one entry per mm */
 	size_t nr_mappers, cap_mappers;
 };
@@ -99,6 +106,13 @@ struct shmem {
 	uint64_t lower_valid;		/* bytes of lower data behind absent pages */
 	uint64_t nr_pages;		/* present pages */
 	uint64_t nr_lower;		/* absent pages below lower_valid, not holes (SHMEM_PAGE_LOWER) */
+	/*
+	 * Present pages filled from the lower file and not written since
+	 * (the page cache): they may be dropped back to SHMEM_PAGE_LOWER when
+	 * the cache is over its budget. A file with any is on the clean list.
+	 */
+	uint64_t nr_clean;
+	struct list_head clean_node;	/* in the clean list when nr_clean > 0 */
 	void (*on_release)(struct shmem *s);
 };
 
@@ -138,6 +152,18 @@ struct shmem *shmem_new_anon(uint64_t size);
  * MOBJ_NEEDS_FILL for a lower page (with or without @alloc).
  */
 int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out);
+/*
+ * The page cache's budget: before a fill brings in @npages lower pages,
+ * drop clean pages of lower files (least recently filled file first)
+ * so that at most SHMEM_CLEAN_MAX_PAGES stay, unmapping them from every
+ * mapping; their next use fills them again. Kernel lock held.
+ */
+#define SHMEM_CLEAN_MAX_PAGES (128ULL << (20 - PAGE_SHIFT))	/* 128 MiB */
+void shmem_make_room(uint64_t npages);
+/* Clean pages held now, and dropped so far (for tests and /proc). */
+uint64_t shmem_clean_pages(void);
+uint64_t shmem_clean_dropped(void);
+
 /* Drop pages at or past @size (truncate), unmapping them from every mapping. */
 void shmem_truncate(struct shmem *s, uint64_t size);
 /*

@@ -6,20 +6,6 @@
 #include <string.h>
 #include "sentry/mm/mobj.h"
 
-int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
-{
-	struct shmem *s = container_of(o, struct shmem, obj);
-	int err;
-
-	if (pgoff >= PAGE_ALIGN_UP(s->size) >> PAGE_SHIFT)
-		return -EFAULT;
-	err = shmem_frame(s, pgoff, true, out);
-	if (err)
-		return err;
-	frame_get(*out);
-	return 0;
-}
-
 /*
  * A page table entry is a frame number; above it, this flag marks a page
  * fallocate() allocated that nothing has written (or faulted in) since:
@@ -27,12 +13,85 @@ int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
  */
 #define SLOT_UNWRITTEN (1ULL << 32)
 _Static_assert(sizeof(frame_t) == 4, "SLOT_UNWRITTEN sits above the frame number");
+/* A page filled from the lower file and not written since: droppable (shmem_make_room). */
+#define SLOT_CLEAN (1ULL << 33)
+
+static void slot_mark_clean(struct shmem *s, uint64_t *slot);
+
+int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
+{
+	struct shmem *s = container_of(o, struct shmem, obj);
+	uint64_t *slot = ftab_slot(&s->pages, pgoff, false);
+	bool clean;
+	int err;
+
+	if (pgoff >= PAGE_ALIGN_UP(s->size) >> PAGE_SHIFT)
+		return -EFAULT;
+	/* a mapping that cannot write unseen leaves a clean page clean (o->may_write_unseen) */
+	clean = slot && (*slot & SLOT_CLEAN);
+	err = shmem_frame(s, pgoff, true, out);
+	if (err)
+		return err;
+	if (clean)
+		slot_mark_clean(s, ftab_slot(&s->pages, pgoff, false));
+	frame_get(*out);
+	return 0;
+}
+
+
+/* Files with clean pages, least recently filled first; counts. Kernel lock. */
+static struct list_head g_clean_files = LIST_HEAD_INIT(g_clean_files);
+static uint64_t g_clean_pages, g_clean_dropped;
+
+uint64_t shmem_clean_pages(void)
+{
+	return g_clean_pages;
+}
+
+uint64_t shmem_clean_dropped(void)
+{
+	return g_clean_dropped;
+}
+
+static void clean_unlist(struct shmem *s)
+{
+	if (s->nr_clean == 0 && s->clean_node.next) {
+		list_del(&s->clean_node);
+		s->clean_node.next = s->clean_node.prev = NULL;
+	}
+}
+
+static void slot_unclean(struct shmem *s, uint64_t *slot)
+{
+	if (!(*slot & SLOT_CLEAN))
+		return;
+	*slot &= ~SLOT_CLEAN;
+	s->nr_clean--;
+	g_clean_pages--;
+	clean_unlist(s);
+}
+
+static void slot_mark_clean(struct shmem *s, uint64_t *slot)
+{
+	if (*slot & SLOT_CLEAN)
+		return;
+	*slot |= SLOT_CLEAN;
+	s->nr_clean++;
+	g_clean_pages++;
+	/* most recently filled last */
+	if (s->clean_node.next)
+		list_del(&s->clean_node);
+	list_add_tail(&s->clean_node, &g_clean_files);
+}
+
+static void slot_unclean(struct shmem *s, uint64_t *slot);
 
 static void put_slot(uint64_t idx, uint64_t *slot, void *arg)
 {
 	struct shmem *s = arg;
 
 	(void)idx;
+	slot_unclean(s, slot);
 	frame_put((frame_t)*slot);
 	*slot = 0;
 	s->nr_pages--;
@@ -64,6 +123,7 @@ static uint64_t count_entries(struct frame_table *t, uint64_t lo, uint64_t hi)
 void shmem_release_pages(struct shmem *s)
 {
 	ftab_for_each(&s->pages, 0, UINT64_MAX, put_slot, s);
+	BUG_ON(s->nr_clean);
 	ftab_destroy(&s->pages);
 	ftab_destroy(&s->holes);
 	memfile_flush();
@@ -248,8 +308,10 @@ static int shmem_frame_upto(struct shmem *s, uint64_t pgoff, bool alloc, uint64_
 				*hole = 0;	/* a hole filled: present now */
 		}
 	}
-	if (alloc)
+	if (alloc) {
 		*slot &= ~SLOT_UNWRITTEN;	/* written, faulted in or filled: data now */
+		slot_unclean(s, slot);		/* and maybe no longer what the lower file holds */
+	}
 	*out = (frame_t)*slot;
 	return 0;
 }
@@ -277,6 +339,7 @@ bool shmem_install_lower(struct shmem *s, uint64_t pgoff, const void *data, size
 	p = frame_ptr(f);
 	memcpy(p, data, len);
 	memset(p + len, 0, PAGE_SIZE - len);	/* a recycled frame may hold old bytes */
+	slot_mark_clean(s, ftab_slot(&s->pages, pgoff, false));
 	return true;
 }
 
@@ -306,6 +369,8 @@ void shmem_truncate(struct shmem *s, uint64_t size)
 		/* Zero the tail of the last partial page so a later extension reads zeros. */
 		if (size & (PAGE_SIZE - 1)) {
 			shmem_frame(s, size >> PAGE_SHIFT, false, &f);
+			if (f != FRAME_NONE)
+				slot_unclean(s, ftab_slot(&s->pages, size >> PAGE_SHIFT, false));
 			if (f != FRAME_NONE)
 				memset((char *)frame_ptr(f) + (size & (PAGE_SIZE - 1)), 0,
 				       PAGE_SIZE - (size & (PAGE_SIZE - 1)));
@@ -367,8 +432,10 @@ void shmem_zero_range(struct shmem *s, uint64_t off, uint64_t len)
 
 	BUG_ON((off & (PAGE_SIZE - 1)) + len > PAGE_SIZE);
 	shmem_frame(s, off >> PAGE_SHIFT, false, &f);
-	if (f != FRAME_NONE)
-		memset((char *)frame_ptr(f) + (off & (PAGE_SIZE - 1)), 0, len);
+	if (f == FRAME_NONE)
+		return;
+	slot_unclean(s, ftab_slot(&s->pages, off >> PAGE_SHIFT, false));
+	memset((char *)frame_ptr(f) + (off & (PAGE_SIZE - 1)), 0, len);
 }
 
 void shmem_read(struct shmem *s, void *buf, uint64_t off, size_t n)
@@ -410,4 +477,75 @@ int shmem_write(struct shmem *s, const void *buf, uint64_t off, size_t n)
 		n -= chunk;
 	}
 	return 0;
+}
+
+/* ---- the page cache's budget ---- */
+
+struct clean_list {
+	uint64_t *idx;
+	size_t n, want;
+};
+
+static void collect_clean(uint64_t idx, uint64_t *slot, void *arg)
+{
+	struct clean_list *l = arg;
+
+	if ((*slot & SLOT_CLEAN) && l->n < l->want)
+		l->idx[l->n++] = idx;
+}
+
+/* Drop clean pages [first, end) of @s: out of every mapping, then back to the lower file's data. */
+static void drop_run(struct shmem *s, uint64_t first, uint64_t end)
+{
+	/* copy-on-write copies stay theirs: only the file's own frames go */
+	mobj_unmap_range(&s->obj, first, end, &s->pages);
+	for (uint64_t pg = first; pg < end; pg++) {
+		uint64_t *slot = ftab_slot(&s->pages, pg, false);
+
+		slot_unclean(s, slot);
+		frame_put((frame_t)*slot);
+		*slot = 0;
+		s->nr_pages--;
+		s->nr_lower++;	/* absent below lower_valid, not a hole: SHMEM_PAGE_LOWER */
+		g_clean_dropped++;
+	}
+}
+
+/* Drop up to @want clean pages of @s, lowest first (found in one walk, dropped in runs); how many. */
+static uint64_t drop_clean_pages(struct shmem *s, uint64_t want)
+{
+	struct clean_list l = { xmalloc(MIN(want, s->nr_clean) * sizeof(uint64_t)), 0, (size_t)MIN(want, s->nr_clean) };
+
+	ftab_for_each(&s->pages, 0, UINT64_MAX, collect_clean, &l);
+	for (size_t k = 0; k < l.n;) {
+		size_t j = k + 1;
+
+		while (j < l.n && l.idx[j] == l.idx[j - 1] + 1)
+			j++;
+		drop_run(s, l.idx[k], l.idx[j - 1] + 1);
+		k = j;
+	}
+	free(l.idx);
+	return l.n;
+}
+
+void shmem_make_room(uint64_t npages)
+{
+	struct list_head *n, *next;
+	uint64_t budget = SHMEM_CLEAN_MAX_PAGES, dropped = 0;
+
+	if (g_clean_pages + npages <= budget)
+		return;
+	/* bounded: each file is visited once, and each drop shrinks g_clean_pages */
+	for (n = g_clean_files.next; n != &g_clean_files && g_clean_pages + npages > budget; n = next) {
+		struct shmem *s = container_of(n, struct shmem, clean_node);
+		uint64_t excess = g_clean_pages + npages - budget;
+
+		next = n->next;	/* s may leave the list */
+		if (s->obj.may_write_unseen)
+			continue;
+		dropped += drop_clean_pages(s, excess);
+	}
+	if (dropped)
+		memfile_flush();
 }

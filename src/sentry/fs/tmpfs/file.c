@@ -259,6 +259,8 @@ static int data_fill_range(struct tmpfs_data *d, uint64_t pgoff, uint64_t npages
 		free(buf);
 		return -EIO;
 	}
+	/* the page cache's budget: room for these before they come in (none of them is present yet) */
+	shmem_make_room(end - first);
 	for (uint64_t pg = first; pg < end && !nomem; pg++) {
 		size_t at = (size_t)(pg - first) << PAGE_SHIFT;
 		size_t have = (size_t)got > at ? MIN((size_t)PAGE_SIZE, (size_t)got - at) : 0;
