@@ -23,8 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -181,6 +184,78 @@ static int write_pid_file(const char *path, pid_t pid)
 }
 
 /*
+ * A terminal for the container (process.terminal): a new pty, its master
+ * sent over @socket_path with SCM_RIGHTS as runc does (the engine reads and
+ * writes it), its slave kept for the container's stdio. Returns the slave,
+ * or -1 after saying why.
+ */
+static int console_to_socket(const char *verb, const char *socket_path, const struct oci_spec *spec)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, name[] = "/dev/ptmx";
+	struct iovec iov = { name, sizeof(name) - 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int master = -1, slave = -1, sock = -1;
+
+	if (strlen(socket_path) >= sizeof(sa.sun_path)) {
+		oci_fail(verb, "--console-socket '%s': path too long", socket_path);
+		return -1;
+	}
+	strcpy(sa.sun_path, socket_path);
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0) {
+		oci_fail(verb, "cannot make a pty: %s", strerror(errno));
+		goto fail;
+	}
+	slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0) {
+		oci_fail(verb, "cannot open the pty's slave: %s", strerror(errno));
+		goto fail;
+	}
+	if (spec->process.console_width || spec->process.console_height) {
+		struct winsize ws = { .ws_row = (unsigned short)spec->process.console_height,
+				      .ws_col = (unsigned short)spec->process.console_width };
+
+		ioctl(slave, TIOCSWINSZ, &ws);
+	}
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		oci_fail(verb, "--console-socket '%s': %s", socket_path, strerror(errno));
+		goto fail;
+	}
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	if (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0) {
+		oci_fail(verb, "--console-socket '%s': sending the pty: %s", socket_path, strerror(errno));
+		goto fail;
+	}
+	close(sock);
+	close(master);
+	return slave;
+fail:
+	if (sock >= 0)
+		close(sock);
+	if (slave >= 0)
+		close(slave);
+	if (master >= 0)
+		close(master);
+	return -1;
+}
+
+/* In the container's process: the pty slave becomes its controlling terminal and stdio. */
+static void take_console(int slave)
+{
+	if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0 || dup2(slave, 0) < 0 || dup2(slave, 1) < 0 ||
+	    dup2(slave, 2) < 0)
+		_exit(STATUS_RUNTIME_FAILED);
+	if (slave > 2)
+		close(slave);
+}
+
+/*
  * The container's process, forked by create: wait for `start` on exec.fifo
  * (it opens the read end and waits for our byte), then be the sandbox's
  * supervisor. Never returns.
@@ -229,7 +304,7 @@ static int create_container(const char *verb, const struct create_opts *o, const
 	const char *bad = oci_id_problem(o->id);
 	struct stat sb;
 	pid_t child;
-	int err;
+	int err, console = -1;
 
 	if (bad)
 		return oci_fail(verb, "invalid container id '%s': %s", o->id, bad);
@@ -262,9 +337,14 @@ static int create_container(const char *verb, const struct create_opts *o, const
 	if (o->preserve_fds > 0)
 		log_warn("%s: --preserve-fds %d: extra descriptors are not passed into the sandbox yet", verb,
 			 o->preserve_fds);
-	if (o->console_socket) {
+	if (spec->process.terminal && !o->console_socket) {
 		oci_spec_free(spec);
-		return oci_fail(verb, "--console-socket is not supported yet");
+		return oci_fail(verb, "%s: process.terminal is true: --console-socket is needed to hand the terminal over",
+				config);
+	}
+	if (!spec->process.terminal && o->console_socket) {
+		oci_spec_free(spec);
+		return oci_fail(verb, "--console-socket given, but process.terminal is false in %s", config);
 	}
 	err = oci_container_create(state_root(g), o->id, &c);
 	if (err == -EEXIST) {
@@ -282,11 +362,23 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		return oci_fail(verb, "mkfifo %s: %s", fifo, strerror(err));
 	}
 	config_from_spec(&cfg, spec, rootfs, g);
+	if (o->console_socket) {
+		console = console_to_socket(verb, o->console_socket, spec);
+		if (console < 0) {
+			oci_container_close(&c, true);
+			oci_spec_free(spec);
+			return 1;
+		}
+	}
 	child = fork();
 	if (child == 0) {
 		close(c.dirfd);
+		if (console >= 0)
+			take_console(console);
 		container_main(fifo, &cfg);
 	}
+	if (console >= 0)
+		close(console);
 	if (child < 0) {
 		err = errno;
 		oci_container_close(&c, true);

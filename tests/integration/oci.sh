@@ -155,6 +155,43 @@ contains "state of a half-made container" "still being created, or its create fa
 "${C[@]}" delete half
 expect "delete of a half-made container" "" "$(ls -A "$state")"
 
+# ---- a terminal: --console-socket gets the pty master (SCM_RIGHTS), the container its slave ----
+config /bin/sh -c 'test -t 0 && test -t 1 && echo isatty; stty size; read line; echo "line $line"'
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["process"]["terminal"]=True; c["process"]["consoleSize"]={"height":33,"width":101}; json.dump(c,open(sys.argv[1],"w"))' "$bundle/config.json"
+contains "terminal without --console-socket" "--console-socket is needed" "$("${C[@]}" create --bundle "$bundle" t0 2>&1)"
+python3 - "$work/console.sock" "$work/console.out" <<'EOF' &
+import os, socket, sys, time
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(sys.argv[1]); srv.listen(1); srv.settimeout(60)
+conn, _ = srv.accept()
+msg, fds, _, _ = socket.recv_fds(conn, 64, 1)
+master = fds[0]
+out, deadline = b"", time.time() + 60
+os.write(master, b"typed\n")
+while b"line typed" not in out and time.time() < deadline:
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+open(sys.argv[2], "wb").write(out)
+EOF
+receiver=$!
+k=0; while [ ! -S "$work/console.sock" ] && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
+"${C[@]}" create --bundle "$bundle" --console-socket "$work/console.sock" t1 >/dev/null 2>&1
+expect "create --console-socket: exit 0" "0" "$?"
+"${C[@]}" start t1
+wait "$receiver"
+console=$(tr -d '\r' <"$work/console.out" 2>/dev/null)
+contains "terminal: stdin and stdout are the pty" "isatty" "$console"
+contains "terminal: consoleSize" "33 101" "$console"
+contains "terminal: input typed on the master reaches the container" "line typed" "$console"
+expect "terminal: the container ends" "stopped" "$(wait_status t1 stopped)"
+"${C[@]}" delete t1
+none_left "terminal"
+
 # ---- bad input: a clear error naming the problem, exit non-zero, nothing left ----
 bad_input() {	# name needle [create args...]
 	local name=$1 needle=$2 out
