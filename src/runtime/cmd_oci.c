@@ -284,7 +284,17 @@ static void config_from_spec(struct sentry_config *cfg, const struct oci_spec *s
 		.debug = g->debug, .strace = g->strace, .strace_syscalls = g->strace_syscalls,
 		.cwd = spec->process.cwd, .argv = spec->process.args, .envp = spec->process.env,
 		.hostname = spec->hostname,
+		.uid = spec->process.uid, .gid = spec->process.gid,
+		.groups = spec->process.additional_gids, .ngroups = spec->process.nadditional_gids,
+		.set_umask = spec->process.has_umask, .umask = spec->process.umask,
+		.no_new_privs = spec->process.no_new_privileges,
 	};
+	/* lives as long as the container's process: never freed */
+	cfg->rlimits = xzalloc((spec->process.nrlimits + 1) * sizeof(*cfg->rlimits));
+	for (size_t k = 0; k < spec->process.nrlimits; k++)
+		cfg->rlimits[k] = (struct sentry_rlimit){ spec->process.rlimits[k].resource, spec->process.rlimits[k].soft,
+							  spec->process.rlimits[k].hard };
+	cfg->nrlimits = spec->process.nrlimits;
 }
 
 /*

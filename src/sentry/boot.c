@@ -328,6 +328,33 @@ static int setup_stdio(struct task *t)
 	return 0;
 }
 
+/* The identity, umask and limits the configuration gives init (an OCI process). */
+static void init_identity(struct task *t, struct thread_group *tg, const struct sentry_config *cfg)
+{
+	struct cred *c = &t->cred;
+
+	c->uid = c->euid = c->suid = c->fsuid = cfg->uid;
+	c->gid = c->egid = c->sgid = c->fsgid = cfg->gid;
+	if (cfg->ngroups) {
+		c->ngroups = (uint32_t)cfg->ngroups;
+		c->groups = xmalloc(cfg->ngroups * sizeof(uint32_t));
+		memcpy(c->groups, cfg->groups, cfg->ngroups * sizeof(uint32_t));
+	}
+	if (cfg->set_umask)
+		t->fs->umask = cfg->umask & 0777;
+	t->no_new_privs = cfg->no_new_privs;
+	for (size_t k = 0; k < cfg->nrlimits; k++) {
+		int r = cfg->rlimits[k].resource;
+
+		if (r < 0 || r >= GUEST_RLIM_NLIMITS)
+			continue;
+		tg->rlimits[r].rlim_cur = cfg->rlimits[k].soft;
+		tg->rlimits[r].rlim_max = cfg->rlimits[k].hard;
+		if (r == RLIMIT_CPU)
+			rlimit_cpu_changed(tg);
+	}
+}
+
 static struct task *create_init(const struct sentry_config *cfg)
 {
 	struct exec_args args = { 0 };
@@ -349,6 +376,7 @@ static struct task *create_init(const struct sentry_config *cfg)
 	t->fs = fs_context_new(&root);
 	t->fds = fdtable_new();
 	t->mm = mm_new();
+	init_identity(t, tg, cfg);
 	setup_stdio(t);
 	if (cfg->cwd) {
 		struct path cwd;

@@ -2,6 +2,8 @@
 /* Starting a Sentry: what the runtime hands over, and the call that runs the sandbox. */
 #pragma once
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /*
  * `cvisor kill` reaches the sandbox's init through this host signal, sent
@@ -29,6 +31,18 @@ struct sentry_config {
 	char **argv;			/* command; argv[0] is looked up in PATH when it has no '/' */
 	char **envp;
 	const char *hostname;
+	/* The init process's identity and limits (an OCI process; `cvisor do` leaves them 0: root) */
+	uint32_t uid, gid;
+	const uint32_t *groups;		/* supplementary groups */
+	size_t ngroups;
+	bool set_umask;
+	uint32_t umask;
+	bool no_new_privs;
+	struct sentry_rlimit {
+		int resource;		/* RLIMIT_* */
+		uint64_t soft, hard;
+	} *rlimits;
+	size_t nrlimits;
 	bool debug;
 	bool strace;
 	bool report_unsupported;	/* summary of unsupported syscalls/features at exit */

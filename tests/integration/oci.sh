@@ -106,6 +106,15 @@ config /bin/sh -c 'read line; echo "got $line"' || bad "spec"
 expect "run: stdin" "got hello" "$(echo hello | "${C[@]}" run --bundle "$bundle" r2)"
 none_left "run"
 
+# ---- process.user, umask, rlimits, noNewPrivileges reach the container's init ----
+config /bin/sh -c 'echo "id $(id -u) $(id -g) $(id -G)"; echo "umask $(umask)"; echo "nofile $(ulimit -n) $(ulimit -Hn)"; grep NoNewPrivs /proc/self/status'
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); p=c["process"]; p["user"]={"uid":1234,"gid":567,"umask":63,"additionalGids":[567,20,30]}; p["rlimits"]=[{"type":"RLIMIT_NOFILE","soft":300,"hard":400}]; p["noNewPrivileges"]=True; json.dump(c,open(sys.argv[1],"w"))' "$bundle/config.json"
+out=$("${C[@]}" run --bundle "$bundle" u0 2>&1)
+contains "process.user: uid, gid, additionalGids" "id 1234 567 567 20 30" "$out"
+contains "process.user.umask" "umask 0077" "$out"
+contains "process.rlimits" "nofile 300 400" "$out"
+contains "process.noNewPrivileges" "NoNewPrivs:	1" "$out"
+
 # ---- kill: relayed to init; --all; SIGKILL ----
 config /bin/sh -c 'trap "echo usr1; exit 5" USR1; trap "echo term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'
 "${C[@]}" run --bundle "$bundle" k1 >"$work/k1.out" 2>&1 &
