@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# podman (Debian's, with conmon) drives cvisor as its OCI runtime:
+# `podman --runtime cvisor run ...` on an image imported from the busybox
+# root: exit codes, stdin and stdout, -t, -e, -w, -u, detached containers
+# with podman logs, stop and kill, and no process of ours left after.
+# podman runs with its own storage (the vfs driver: no overlay mounts to
+# clean up), run and tmp directories under WORKDIR, cgroupfs and no events,
+# so it needs no systemd and touches no other state.
+# Without podman: a skip (77) on a laptop, a failure under CI=true.
+# usage: podman.sh CVISOR WORKDIR
+set -u
+src=$1 work=$2/podman
+here=$(cd "$(dirname "$0")/.." && pwd)
+if ! command -v podman >/dev/null; then
+	echo "podman is not installed (Debian package podman)"
+	[ -n "${CI:-}" ] && { echo "0 passed, 1 failed"; exit 1; }
+	exit 77
+fi
+rm -rf "$work"
+mkdir -p "$work/tmp"
+cv=$work/cvisor-podman-$$
+cp "$src" "$cv" || exit 1
+P=(podman --root "$work/storage" --runroot "$work/run" --tmpdir "$work/tmp" --storage-driver vfs --cgroup-manager=cgroupfs
+   --events-backend=none --runtime "$cv")
+image=localhost/cvisor-busybox:test
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi; }
+contains() { case $3 in *"$2"*) ok "$1" ;; *) bad "$1: '$3' does not contain '$2'" ;; esac; }
+ours() {
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$cv" ] && echo "${p#/proc/}"
+	done
+}
+run() { timeout -k 5 120 "${P[@]}" run --rm --network=none "$@"; }
+
+"$here/rootfs/make-busybox-root.sh" "$work/root" >/dev/null || exit 1
+tar -C "$work/root" -cf "$work/root.tar" . || exit 1
+if ! "${P[@]}" import "$work/root.tar" "$image" >"$work/import.log" 2>&1; then
+	cat "$work/import.log"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+out=$(run "$image" /bin/sh -c 'echo "hello $(hostname)"; exit 3' 2>&1)
+expect "run: the exit status" "3" "$?"
+contains "run: stdout" "hello " "$out"
+expect "run -i: stdin" "piped" "$(echo piped | run -i "$image" /bin/cat)"
+expect "run -e" "bar" "$(run -e FOO=bar "$image" /bin/sh -c 'echo $FOO')"
+expect "run -w" "/tmp" "$(run -w /tmp "$image" /bin/pwd)"
+expect "run -u" "1234 567" "$(run -u 1234:567 "$image" /bin/sh -c 'echo $(id -u) $(id -g)')"
+expect "run: stderr" "to stderr" "$(run "$image" /bin/sh -c 'echo to stderr >&2' 2>&1 >/dev/null)"
+out=$(run -t "$image" /bin/sh -c 'test -t 0 && test -t 1 && echo on-a-tty' | tr -d '\r')
+expect "run -t: stdin and stdout are a terminal" "on-a-tty" "$out"
+
+# detached: logs, stop (SIGTERM to init, which dies of it), kill
+id=$(timeout 60 "${P[@]}" run -d --network=none "$image" /bin/sh -c 'echo logged; exec /bin/sleep 1000')
+expect "run -d: an id" "yes" "$([ -n "$id" ] && echo yes)"
+for _ in $(seq 100); do "${P[@]}" logs "$id" 2>/dev/null | grep -q logged && break; sleep 0.1; done
+expect "logs" "logged" "$("${P[@]}" logs "$id" 2>&1)"
+expect "ps: running" "running" "$("${P[@]}" inspect -f '{{.State.Status}}' "$id" 2>&1)"
+timeout 60 "${P[@]}" stop -t 20 "$id" >/dev/null 2>&1
+expect "stop: exited" "exited" "$("${P[@]}" inspect -f '{{.State.Status}}' "$id" 2>&1)"
+expect "stop: SIGTERM's status" "143" "$("${P[@]}" inspect -f '{{.State.ExitCode}}' "$id" 2>&1)"
+"${P[@]}" rm "$id" >/dev/null 2>&1
+id=$(timeout 60 "${P[@]}" run -d --network=none "$image" /bin/sleep 1000)
+timeout 60 "${P[@]}" kill "$id" >/dev/null 2>&1
+timeout 60 "${P[@]}" wait "$id" >/dev/null 2>&1
+expect "kill: exited" "exited" "$("${P[@]}" inspect -f '{{.State.Status}}' "$id" 2>&1)"
+expect "kill: SIGKILL's status" "137" "$("${P[@]}" inspect -f '{{.State.ExitCode}}' "$id" 2>&1)"
+"${P[@]}" rm "$id" >/dev/null 2>&1
+
+for _ in $(seq 100); do [ -z "$(ours)" ] && break; sleep 0.1; done
+expect "no cvisor process left" "" "$(ours | tr '\n' ' ')"
+"${P[@]}" rmi -f "$image" >/dev/null 2>&1
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
