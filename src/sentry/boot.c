@@ -29,6 +29,7 @@
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/clone.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/spawn.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
 #include "sentry/loader/loader.h"
@@ -266,158 +267,18 @@ static int setup_filesystems(const struct sentry_config *cfg)
 	return err;
 }
 
-static void default_rlimits(struct thread_group *tg)
-{
-	for (int k = 0; k < GUEST_RLIM_NLIMITS; k++)
-		tg->rlimits[k] = (struct linux_rlimit){ RLIM_INFINITY, RLIM_INFINITY };
-	tg->rlimits[RLIMIT_STACK] = (struct linux_rlimit){ 8 << 20, RLIM_INFINITY };
-	tg->rlimits[RLIMIT_NOFILE] = (struct linux_rlimit){ 1024, 1048576 };
-	tg->rlimits[RLIMIT_CORE] = (struct linux_rlimit){ 0, RLIM_INFINITY };
-	tg->rlimits[RLIMIT_NPROC] = (struct linux_rlimit){ 63704, 63704 };
-	tg->rlimits[RLIMIT_SIGPENDING] = (struct linux_rlimit){ 63704, 63704 };
-	tg->rlimits[RLIMIT_MEMLOCK] = (struct linux_rlimit){ 8 << 20, 8 << 20 };
-	tg->rlimits[RLIMIT_MSGQUEUE] = (struct linux_rlimit){ 819200, 819200 };
-}
-
-/* argv[0] without a '/' is searched in the sandbox's PATH, like a shell would. */
-static char *resolve_command(struct task *t, const char *cmd, char **envp)
-{
-	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	char *copy, *dir, *save = NULL;
-
-	if (strchr(cmd, '/'))
-		return xstrdup(cmd);
-	for (char **e = envp; e && *e; e++)
-		if (strncmp(*e, "PATH=", 5) == 0)
-			path = *e + 5;
-	copy = xstrdup(path);
-	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		char *full;
-		struct path p;
-
-		if (asprintf(&full, "%s/%s", dir, cmd) < 0)
-			break;
-		if (path_lookup(t, AT_FDCWD, full, LOOKUP_FOLLOW, &p) == 0) {
-			bool ok = S_ISREG(p.dentry->inode->mode);
-
-			path_put(&p);
-			if (ok) {
-				free(copy);
-				return full;
-			}
-		}
-		free(full);
-	}
-	free(copy);
-	return NULL;
-}
-
-static int setup_stdio(struct task *t)
-{
-	static const unsigned modes[3] = { O_RDONLY, O_WRONLY, O_WRONLY };
-
-	for (int fd = 0; fd < 3; fd++) {
-		struct file *f = hostfd_file_new(fd, modes[fd]);
-
-		if (!f)
-			continue;
-		if (fcntl(fd, F_GETFL) >= 0 && (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR)
-			f->flags = (f->flags & ~O_ACCMODE) | O_RDWR;
-		fd_install_at(t, fd, f, false);
-	}
-	return 0;
-}
-
-/* The identity, umask and limits the configuration gives init (an OCI process). */
-static void init_identity(struct task *t, struct thread_group *tg, const struct sentry_config *cfg)
-{
-	struct cred *c = &t->cred;
-
-	c->uid = c->euid = c->suid = c->fsuid = cfg->uid;
-	c->gid = c->egid = c->sgid = c->fsgid = cfg->gid;
-	if (cfg->ngroups) {
-		c->ngroups = (uint32_t)cfg->ngroups;
-		c->groups = xmalloc(cfg->ngroups * sizeof(uint32_t));
-		memcpy(c->groups, cfg->groups, cfg->ngroups * sizeof(uint32_t));
-	}
-	if (cfg->set_umask)
-		t->fs->umask = cfg->umask & 0777;
-	t->no_new_privs = cfg->no_new_privs;
-	for (size_t k = 0; k < cfg->nrlimits; k++) {
-		int r = cfg->rlimits[k].resource;
-
-		if (r < 0 || r >= GUEST_RLIM_NLIMITS)
-			continue;
-		tg->rlimits[r].rlim_cur = cfg->rlimits[k].soft;
-		tg->rlimits[r].rlim_max = cfg->rlimits[k].hard;
-		if (r == RLIMIT_CPU)
-			rlimit_cpu_changed(tg);
-	}
-}
-
+/* pid 1, from the configuration's command and identity. */
 static struct task *create_init(const struct sentry_config *cfg)
 {
-	struct exec_args args = { 0 };
-	struct thread_group *tg;
-	struct path root = { g_kernel.root_mount, g_kernel.root };
-	struct task *t;
-	struct mm *mm;
-	char *path;
-	int err;
+	struct spawn_spec sp = {
+		.argv = cfg->argv, .envp = cfg->envp, .cwd = cfg->cwd,
+		.uid = cfg->uid, .gid = cfg->gid, .groups = cfg->groups, .ngroups = cfg->ngroups,
+		.set_umask = cfg->set_umask, .umask = cfg->umask, .no_new_privs = cfg->no_new_privs,
+		.rlimits = cfg->rlimits, .nrlimits = cfg->nrlimits,
+		.stdio = { 0, 1, 2 }, .init = true,
+	};
 
-	g_kernel.last_pid = 0;
-	t = task_alloc(kernel_alloc_pid());
-	tg = tg_alloc(t->tid);
-	tg->pgid = tg->sid = t->tid;
-	tg->exit_signal = SIGCHLD;
-	default_rlimits(tg);
-	task_attach(t, tg);
-	g_kernel.init_tg = tg;
-	t->fs = fs_context_new(&root);
-	t->fds = fdtable_new();
-	t->mm = mm_new();
-	init_identity(t, tg, cfg);
-	setup_stdio(t);
-	if (cfg->cwd) {
-		struct path cwd;
-
-		err = path_lookup(t, AT_FDCWD, cfg->cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &cwd);
-		if (err) {
-			log_error("working directory '%s': %s", cfg->cwd, strerror(-err));
-			return err_ptr(err);
-		}
-		path_put(&t->fs->cwd);
-		t->fs->cwd = cwd;
-	}
-	path = resolve_command(t, cfg->argv[0], cfg->envp);
-	if (!path) {
-		log_error("%s: command not found in the sandbox", cfg->argv[0]);
-		return err_ptr(-ENOENT);
-	}
-	for (args.argc = 0; cfg->argv[args.argc]; args.argc++)
-		;
-	for (args.envc = 0; cfg->envp[args.envc]; args.envc++)
-		;
-	args.argv = xzalloc((args.argc + 1) * sizeof(char *));
-	args.envp = xzalloc((args.envc + 1) * sizeof(char *));
-	for (size_t k = 0; k < args.argc; k++)
-		args.argv[k] = xstrdup(cfg->argv[k]);
-	for (size_t k = 0; k < args.envc; k++)
-		args.envp[k] = xstrdup(cfg->envp[k]);
-	args.filename = xstrdup(path);
-	err = loader_exec(t, AT_FDCWD, path, &args, &mm, &t->regs);
-	exec_args_free(&args);
-	if (err) {
-		log_error("cannot execute %s: %s", path, strerror(-err));
-		free(path);
-		return err_ptr(err);
-	}
-	mm_put(t->mm);
-	t->mm = mm;
-	strncpy(t->comm, strrchr(path, '/') + 1, sizeof(t->comm) - 1);
-	free(path);
-	g_platform->ops->new_context(g_platform, &t->pctx);
-	return t;
+	return spawn_process(&sp);
 }
 
 int sentry_run(const struct sentry_config *cfg)
