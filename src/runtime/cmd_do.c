@@ -260,6 +260,9 @@ static int run_supervised(const struct sentry_config *cfg, int grace_s)
 	/* the Sentry owns the 9P connection now: its death must close it (the gofer then exits) */
 	if (cfg->p9)
 		close(cfg->p9_fd);
+	/* and the control socket: once it is gone, `cvisor exec` is refused, not left waiting */
+	if (cfg->control_fd >= 0)
+		close(cfg->control_fd);
 	log_info("do: Sentry %d%s", sv.sentry, sv.pidns ? " in a new pid namespace" : "");
 	status = supervise_loop(&sv, &set);
 	if (!sv.pidns)
@@ -410,7 +413,7 @@ static char **add_env(char **env, size_t *n, const char *kv)
 
 int cmd_do(int argc, char **argv, const struct global_opts *g)
 {
-	struct sentry_config cfg = { .root = "/", .platform = g->platform,
+	struct sentry_config cfg = { .root = "/", .platform = g->platform, .control_fd = -1,
 				     .syscall_patching = !g->no_syscall_patching, .debug = g->debug, .cwd = "/",
 				     .strace = g->strace, .strace_syscalls = g->strace_syscalls };
 	size_t nenv = 0;

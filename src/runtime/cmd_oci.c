@@ -184,6 +184,43 @@ static int write_pid_file(const char *path, pid_t pid)
 }
 
 /*
+ * The listening end of ROOT/ID/control.sock, for `cvisor exec` (the Sentry
+ * serves it: sentry/control.h). Bound through /proc/self/fd/DIRFD so that
+ * a long state root does not overflow sun_path. -1 after saying why.
+ */
+static int control_listen(const char *verb, struct oci_container *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/control.sock", c->dirfd);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0) {
+		oci_fail(verb, "the control socket in %s: %s", c->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A connection to the sandbox's control socket; -1 with errno set. */
+int oci_control_connect(struct oci_container *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/control.sock", c->dirfd);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * A terminal for the container (process.terminal): a new pty, its master
  * sent over @socket_path with SCM_RIGHTS as runc does (the engine reads and
  * writes it), its slave kept for the container's stdio. Returns the slave,
@@ -287,7 +324,7 @@ static void config_from_spec(struct sentry_config *cfg, const struct oci_spec *s
 		.uid = spec->process.uid, .gid = spec->process.gid,
 		.groups = spec->process.additional_gids, .ngroups = spec->process.nadditional_gids,
 		.set_umask = spec->process.has_umask, .umask = spec->process.umask,
-		.no_new_privs = spec->process.no_new_privileges,
+		.no_new_privs = spec->process.no_new_privileges, .control_fd = -1,
 	};
 	/* lives as long as the container's process: never freed */
 	cfg->rlimits = xzalloc((spec->process.nrlimits + 1) * sizeof(*cfg->rlimits));
@@ -372,9 +409,16 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		return oci_fail(verb, "mkfifo %s: %s", fifo, strerror(err));
 	}
 	config_from_spec(&cfg, spec, rootfs, g);
+	cfg.control_fd = control_listen(verb, &c);
+	if (cfg.control_fd < 0) {
+		oci_container_close(&c, true);
+		oci_spec_free(spec);
+		return 1;
+	}
 	if (o->console_socket) {
 		console = console_to_socket(verb, o->console_socket, spec);
 		if (console < 0) {
+			close(cfg.control_fd);
 			oci_container_close(&c, true);
 			oci_spec_free(spec);
 			return 1;
@@ -389,6 +433,7 @@ static int create_container(const char *verb, const struct create_opts *o, const
 	}
 	if (console >= 0)
 		close(console);
+	close(cfg.control_fd);	/* the container's process holds it */
 	if (child < 0) {
 		err = errno;
 		oci_container_close(&c, true);

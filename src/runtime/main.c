@@ -21,6 +21,7 @@ static const struct verb {
 	{ "create", cmd_create, "create a container from an OCI bundle (its process waits for start)" },
 	{ "start", cmd_start, "start the process of a created container" },
 	{ "run", cmd_run, "create and start a container, and wait for it unless --detach" },
+	{ "exec", cmd_exec, "run a new process in a running container" },
 	{ "state", cmd_state, "print a container's state (OCI runtime spec JSON)" },
 	{ "kill", cmd_kill, "send a signal to a container's init (--all: to every process)" },
 	{ "delete", cmd_delete, "delete a stopped container (--force: any)" },

@@ -36,6 +36,7 @@
 #include "sentry/loader/vdso.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
+#include "sentry/control.h"
 #include "sentry/sentry.h"
 #include "sentry/strace/strace.h"
 #include "sentry/syscalls/unsupported.h"
@@ -349,6 +350,9 @@ int sentry_run(const struct sentry_config *cfg)
 		return err;
 	}
 	forward_early_signals();
+	/* after init exists: an exec needs a running sandbox */
+	if (cfg->control_fd >= 0 && control_start(cfg->control_fd))
+		log_warn("cannot serve cvisor exec requests");
 	while (g_kernel.nr_tasks > 0)
 		pthread_cond_wait(&g_kernel.all_exited, &g_kernel.lock);
 	status = g_kernel.init_exit_status;

@@ -43,6 +43,7 @@ struct sentry_config {
 		uint64_t soft, hard;
 	} *rlimits;
 	size_t nrlimits;
+	int control_fd;			/* listening socket for `cvisor exec` (control.h); -1: none */
 	bool debug;
 	bool strace;
 	bool report_unsupported;	/* summary of unsupported syscalls/features at exit */

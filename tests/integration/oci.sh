@@ -147,6 +147,42 @@ contains "start after the kill" "is stopped, not created" "$("${C[@]}" start k4 
 "${C[@]}" delete k4
 none_left "kill"
 
+# ---- exec: a new process in the running sandbox, with our stdio; its status is ours ----
+config /bin/sh -c 'echo init-up; while :; do sleep 0.05; done'
+"${C[@]}" run --bundle "$bundle" --detach x1 >/dev/null 2>&1
+expect "exec: the container runs" "running" "$(wait_status x1 running)"
+out=$("${C[@]}" exec x1 /bin/sh -c 'echo "exec $(id -u) $PWD"; exit 4')
+expect "exec: the process's exit status" "4" "$?"
+expect "exec: stdout" "exec 0 /" "$out"
+expect "exec: stdin, --cwd, --env" "typed y /tmp" "$(echo typed | "${C[@]}" exec --cwd /tmp --env X=y x1 /bin/sh -c 'read l; echo "$l $X $PWD"')"
+expect "exec: --user" "1234 99" "$("${C[@]}" exec --user 1234:99 x1 /bin/sh -c 'echo $(id -u) $(id -g)')"
+contains "exec: a missing program" "cannot start '/nope' in 'x1': No such file or directory" "$("${C[@]}" exec x1 /nope 2>&1)"
+contains "exec: the sandbox's processes" "while :" "$("${C[@]}" exec x1 /bin/ps 2>&1)"
+printf '{"user": {"uid": 7, "gid": 8}, "args": ["/bin/sh", "-c", "echo pj $(id -u) $FOO; exit 6"], "env": ["FOO=bar"], "cwd": "/"}' >"$work/process.json"
+out=$("${C[@]}" exec --process "$work/process.json" x1)
+expect "exec --process: status" "6" "$?"
+expect "exec --process: user, env" "pj 7 bar" "$out"
+echo '{"args": 5}' >"$work/bad-process.json"
+contains "exec --process: a bad process.json" "process.user: missing" "$("${C[@]}" exec --process "$work/bad-process.json" x1 2>&1)"
+"${C[@]}" exec --detach --pid-file "$work/exec.pid" x1 /bin/sh -c 'echo detached-ran; exit 9' >"$work/exec-d.out" 2>&1
+expect "exec --detach: exit 0" "0" "$?"
+expect "exec --detach: a pid file" "yes" "$([ -s "$work/exec.pid" ] && echo yes)"
+k=0; while ! grep -q detached-ran "$work/exec-d.out" && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
+expect "exec --detach: the process ran" "detached-ran" "$(cat "$work/exec-d.out")"
+# a signal to exec is passed on: the process dies of it, exec's status says so
+"${C[@]}" exec x1 /bin/sleep 100 &
+execer=$!
+k=0; until "${C[@]}" exec x1 /bin/ps 2>/dev/null | grep -q "sleep 100" || [ $k -ge 100 ]; do sleep 0.05; k=$((k + 1)); done
+kill -TERM "$execer"
+wait "$execer"
+expect "exec: SIGTERM passed on, 128+15" "143" "$?"
+"${C[@]}" delete --force x1
+contains "exec in a deleted container" "does not exist" "$("${C[@]}" exec x1 /bin/true 2>&1)"
+"${C[@]}" create --bundle "$bundle" x2 >/dev/null 2>&1
+contains "exec in a created container" "is created, not running" "$("${C[@]}" exec x2 /bin/true 2>&1)"
+"${C[@]}" delete --force x2
+none_left "exec"
+
 # ---- delete --force of a running container; delete racing start ----
 config /bin/sh -c 'while :; do sleep 0.05; done'
 "${C[@]}" run --bundle "$bundle" --detach f1 >/dev/null 2>&1

@@ -61,6 +61,10 @@ expect "run -d: an id" "yes" "$([ -n "$id" ] && echo yes)"
 for _ in $(seq 100); do "${P[@]}" logs "$id" 2>/dev/null | grep -q logged && break; sleep 0.1; done
 expect "logs" "logged" "$("${P[@]}" logs "$id" 2>&1)"
 expect "ps: running" "running" "$("${P[@]}" inspect -f '{{.State.Status}}' "$id" 2>&1)"
+out=$(timeout 60 "${P[@]}" exec "$id" /bin/sh -c 'echo "exec $(cat /proc/1/cmdline | tr "\0" " ")"; exit 5')
+expect "exec: the process's status" "5" "$?"
+contains "exec: it runs beside init" "exec /bin/sleep 1000" "$out"
+expect "exec -i: stdin" "piped" "$(echo piped | timeout 60 "${P[@]}" exec -i "$id" /bin/cat)"
 timeout 60 "${P[@]}" stop -t 20 "$id" >/dev/null 2>&1
 expect "stop: exited" "exited" "$("${P[@]}" inspect -f '{{.State.Status}}' "$id" 2>&1)"
 expect "stop: SIGTERM's status" "143" "$("${P[@]}" inspect -f '{{.State.ExitCode}}' "$id" 2>&1)"

@@ -894,6 +894,39 @@ int oci_spec_load(const char *path, struct oci_spec **out, struct oci_error *err
 	return finish(&c, top, &jerr, out);
 }
 
+int oci_process_load(const char *path, struct oci_process *p, struct oci_error *err)
+{
+	struct ctx c = { path, err };
+	json_error_t jerr;
+	json_t *top = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	if (!top) {
+		if (jerr.line < 0)	/* jansson could not open or read it */
+			snprintf(err->msg, sizeof(err->msg), "%s: %s", path, jerr.text);
+		else
+			snprintf(err->msg, sizeof(err->msg), "%s: not valid JSON at line %d, column %d: %s", path,
+				 jerr.line, jerr.column, jerr.text);
+		return -1;
+	}
+	ret = parse_process(&c, top, p);
+	json_decref(top);
+	if (ret)
+		oci_process_free(p);
+	return ret ? -1 : 0;
+}
+
+void oci_process_free(struct oci_process *p)
+{
+	free(p->additional_gids);
+	free_strings(p->args);
+	free_strings(p->env);
+	free(p->cwd);
+	free(p->rlimits);
+	memset(p, 0, sizeof(*p));
+}
+
 char *oci_spec_annotations_json(const struct oci_spec *s)
 {
 	json_t *obj = json_object();
@@ -912,11 +945,7 @@ void oci_spec_free(struct oci_spec *s)
 		return;
 	free(s->oci_version);
 	free(s->root_path);
-	free(s->process.additional_gids);
-	free_strings(s->process.args);
-	free_strings(s->process.env);
-	free(s->process.cwd);
-	free(s->process.rlimits);
+	oci_process_free(&s->process);
 	free(s->hostname);
 	for (size_t k = 0; k < s->nmounts; k++) {
 		free(s->mounts[k].destination);

@@ -147,6 +147,9 @@ int oci_spec_load(const char *path, struct oci_spec **out, struct oci_error *err
 /* The same from a string; @name stands for the file in messages. */
 int oci_spec_parse(const char *json, size_t len, const char *name, struct oci_spec **out, struct oci_error *err);
 void oci_spec_free(struct oci_spec *spec);
+/* A process.json (`cvisor exec --process`): the "process" object of a config.json, alone. */
+int oci_process_load(const char *path, struct oci_process *p, struct oci_error *err);
+void oci_process_free(struct oci_process *p);
 
 /* A value of the spec's namespace types ("pid", "network"...), or 0. */
 int oci_namespace_type(const char *name);

@@ -50,6 +50,9 @@ int oci_state_save(struct oci_container *c, const struct oci_state *st);
 int oci_state_load(struct oci_container *c, struct oci_state *st);
 void oci_state_free(struct oci_state *st);
 
+/* A connection to the container's control socket (cmd_oci.c); -1 with errno set. */
+int oci_control_connect(struct oci_container *c);
+
 /* The start time of process @pid, 0 if there is none or it is a zombie. */
 unsigned long long oci_pid_start_time(pid_t pid);
 enum oci_status oci_status(struct oci_container *c, const struct oci_state *st);

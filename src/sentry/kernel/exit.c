@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lib/log.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/futex.h"
@@ -133,6 +134,16 @@ static void tg_become_zombie(struct thread_group *tg)
 	}
 	reparent_children(tg);
 	if (!parent) {
+		if (tg->exit_watch) {
+			uint64_t one = 1;
+
+			tg->exit_watch->status = tg->exit_status;
+			tg->exit_watch->done = true;
+			/* an eventfd add: never blocks (EFD_NONBLOCK), the waiter reads it */
+			if (write(tg->exit_watch->efd, &one, sizeof(one)) != sizeof(one))
+				log_warn("exit watch of %d: %s", tg->tgid, strerror(errno));
+			tg->exit_watch = NULL;
+		}
 		if (tg != g_kernel.init_tg)
 			tg_free(tg);
 		return;

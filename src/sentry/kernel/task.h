@@ -35,6 +35,17 @@ struct cred {
 	uint32_t *groups;
 };
 
+/*
+ * Who waits outside the sandbox for a parentless process (one `cvisor exec`
+ * started) to end: fired, kernel lock held, as it becomes a zombie (and is
+ * freed right after); @efd is an eventfd the waiter polls.
+ */
+struct exit_watch {
+	int efd;
+	bool done;
+	int status;			/* wait(2) status word */
+};
+
 struct thread_group {
 	int refs;
 	pid_t tgid;
@@ -60,6 +71,7 @@ struct thread_group {
 	struct linux_rlimit rlimits[GUEST_RLIM_NLIMITS];
 	struct waitq child_exit;	/* wait4() sleepers of this process */
 	struct task *exec_waiter;	/* a thread in execve() waiting for the others to go */
+	struct exit_watch *exit_watch;	/* parentless processes of `cvisor exec`; NULL otherwise */
 	struct ktimer itimer_real;	/* setitimer(ITIMER_REAL), alarm() */
 	/* ITIMER_VIRTUAL [0] and ITIMER_PROF [1]: due at a process CPU time, polled while armed */
 	uint64_t itimer_cpu_expiry[2];	/* CPU ns; 0 = disarmed */
