@@ -282,7 +282,21 @@ long sys_getdents64(struct task *t, const struct syscall_args *a)
 
 static void fill_statfs(struct inode *i, struct statfs *s)
 {
+	struct vfs_statfs v;
+
 	memset(s, 0, sizeof(*s));
+	if (i->iops && i->iops->statfs && i->iops->statfs(i, &v) == 0) {
+		s->f_type = (long)v.type;
+		s->f_bsize = (long)v.bsize;
+		s->f_blocks = v.blocks;
+		s->f_bfree = v.bfree;
+		s->f_bavail = v.bavail;
+		s->f_files = v.files;
+		s->f_ffree = v.ffree;
+		s->f_namelen = (long)v.namelen;
+		s->f_frsize = (long)v.bsize;
+		return;
+	}
 	s->f_type = strcmp(i->sb ? i->sb->fstype : "", "proc") == 0 ? 0x9fa0 : 0x01021994;
 	s->f_bsize = 4096;
 	s->f_blocks = 1 << 20;
