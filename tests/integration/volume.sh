@@ -200,5 +200,38 @@ case $out in *"$secret"*) leaked=yes ;; *) leaked=no ;; esac
 check escape-no-secret no "$leaked"
 check escape-host-unchanged "$before" "$(snapshot "$esc")"
 
+# --- dead: the gofer dies while the guest uses the volume: EIO, no hang ---
+v=$tmp/dead
+mkdir -p "$v"
+echo alive > "$v/f"
+mkfifo "$tmp/in"
+# shellcheck disable=SC2086,SC2016 # flags is one word or none; the script is the guest's
+timeout 60 "$cvisor" $flags 'do' --root "$root" --volume "$v:/mnt/v" -- /bin/sh -c '
+	read x < /mnt/v/f; echo "before=$x"
+	echo ready
+	read go
+	read y < /mnt/v/f && echo "after=$y"
+	echo x > /mnt/v/new
+	cd /mnt/v/nowhere
+	echo done
+' < "$tmp/in" > "$tmp/dead.out" 2>&1 &
+guest=$!
+exec 3> "$tmp/in"
+n=0
+while ! grep -q '^ready$' "$tmp/dead.out" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+supervisor=$(ps -o pid= --ppid "$guest" | tr -d ' ')
+gofer=$(ps -o pid=,args= --ppid "$supervisor" | awk '$3 == "gofer" { print $1 }')
+check dead-gofer-found yes "$([ -n "$gofer" ] && echo yes || echo no)"
+[ -n "$gofer" ] && kill -9 "$gofer"
+echo go >&3
+exec 3>&-
+wait "$guest"
+check dead-exit 0 $?
+check dead-before before=alive "$(grep '^before=' "$tmp/dead.out")"
+
+check dead-eio 3 "$(grep -c 'Input/output error' "$tmp/dead.out")"
+check dead-done "done" "$(tail -n 1 "$tmp/dead.out")"
+check dead-unchanged "f" "$(ls "$v")"
+
 echo "volume: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

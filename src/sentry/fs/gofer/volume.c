@@ -229,13 +229,16 @@ static int vol_lookup(struct dentry *dir, const char *name, struct dentry **out)
 	vol_unlocked_end();
 	d = find_child(dir, name);
 	if (err) {
-		if (d && err == -ENOENT)
+		if (d && err == -ENOENT && !d->mounts_here)
 			forget(d);
 		dput(dir);
 		return err;
 	}
-	if (d && d->inode->priv && ((struct vol_inode *)d->inode->priv)->qpath == reply.rgetattr.qid.path &&
-	    (d->inode->mode & S_IFMT) == (reply.rgetattr.mode & S_IFMT)) {
+	if (d && d->mounts_here) {
+		/* a mountpoint stays what it is (as on Linux), whatever the host did to the name */
+		vol_defer_clunk(c, fid);
+	} else if (d && ((struct vol_inode *)d->inode->priv)->qpath == reply.rgetattr.qid.path &&
+		   (d->inode->mode & S_IFMT) == (reply.rgetattr.mode & S_IFMT)) {
 		/* the same file: fresh attributes, the fid it has */
 		vol_apply_attr(d->inode, &reply);
 		vol_defer_clunk(c, fid);
@@ -345,6 +348,27 @@ static int vol_link(struct dentry *dir, const char *name, struct dentry *old)
 	return err ? err : created(dir, name, NULL);
 }
 
+/* A server without Tunlinkat (diod): Tremove of a clone of the victim's fid (the server clunks it). Lock dropped. */
+static int remove_by_fid(struct p9c *c, uint32_t victim_fid)
+{
+	struct p9_msg req = { .type = P9_TREMOVE }, reply;
+	uint8_t rbuf[VOL_SMALL_REPLY];
+	uint32_t fid = p9c_fid_alloc(c);
+	int err;
+
+	if (fid == P9_NOFID)
+		return -ENFILE;
+	err = p9c_walk(c, victim_fid, fid, 0, NULL);
+	if (err) {
+		p9c_fid_free(c, fid);
+		return err;
+	}
+	req.tremove.fid = fid;
+	err = p9c_rpc(c, &req, &reply, rbuf, sizeof(rbuf));
+	p9c_fid_free(c, fid);	/* gone on the server whatever the answer */
+	return err;
+}
+
 static int remove_name(struct dentry *dir, struct dentry *victim, bool isdir)
 {
 	struct p9_msg req = { .type = P9_TUNLINKAT };
@@ -355,6 +379,13 @@ static int remove_name(struct dentry *dir, struct dentry *victim, bool isdir)
 	req.tunlinkat.flags = isdir ? P9_DOTL_AT_REMOVEDIR : 0;
 	dget(victim);
 	err = small_rpc(dir, &req);
+	if (err == -EOPNOTSUPP) {
+		dget(dir);
+		vol_unlocked_begin();
+		err = remove_by_fid(vol_client(dir->inode), vol_fid(victim->inode));
+		vol_unlocked_end();
+		dput(dir);
+	}
 	if (!err) {
 		victim->inode->nlink = isdir || victim->inode->nlink == 0 ? 0 : victim->inode->nlink - 1;
 		inode_touch(dir->inode, false, true, true);
@@ -409,6 +440,14 @@ static int vol_rename(struct dentry *olddir, struct dentry *old, struct dentry *
 	dget(old);
 	dget(newdir);
 	err = small_rpc(olddir, &req);
+	if (err == -EOPNOTSUPP) {
+		/* a server without Trenameat (diod): Trename moves the file a fid names, as Linux's client falls back to */
+		req = (struct p9_msg){ .type = P9_TRENAME };
+		req.trename.fid = vol_fid(old->inode);
+		req.trename.dfid = vol_fid(newdir->inode);
+		req.trename.name = p9_str_c(newname);
+		err = small_rpc(olddir, &req);
+	}
 	if (!err) {
 		forget_name(newdir, newname);
 		inode_touch(olddir->inode, false, true, true);
