@@ -14,6 +14,9 @@
 #   overlay  --overlay=none: writes reach the host root (a throwaway copy);
 #            the default overlay leaves the host root unchanged
 #   spec     bad --volume specs fail with a message naming them, exit 2
+#   many     after a listing of 10000 files the gofer holds fewer than 4600
+#            fds (the Sentry's cache of entries, each with a fid, is bounded)
+#   dead     the gofer is killed while the guest runs: EIO, no hang
 #   escape   symlinks in the volume to /, ../.., and a host path outside do
 #            not leave the volume's host directory (a secret beside it is
 #            never read, nothing is created beside it)
@@ -200,6 +203,43 @@ case $out in *"$secret"*) leaked=yes ;; *) leaked=no ;; esac
 check escape-no-secret no "$leaked"
 check escape-host-unchanged "$before" "$(snapshot "$esc")"
 
+# gofer_of PID: the gofer of the sandbox whose `timeout` is PID
+gofer_of() {
+	supervisor=$(ps -o pid= --ppid "$1" | tr -d ' ')
+	ps -o pid=,args= --ppid "$supervisor" | awk '$3 == "gofer" { print $1 }'
+}
+# wait_line FILE LINE: until FILE has LINE (60 s at most)
+wait_line() {
+	n=0
+	while ! grep -q "^$2\$" "$1" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+}
+
+# --- many: a listing of 10000 files does not keep 10000 fids (fds) in the gofer ---
+v=$tmp/many
+mkdir -p "$v/d"
+(cd "$v/d" && seq 10000 | xargs touch)
+mkfifo "$tmp/in.many"
+# shellcheck disable=SC2086,SC2016 # flags is one word or none; the script is the guest's
+timeout 120 "$cvisor" $flags 'do' --root "$root" --volume "$v:/mnt/v" -- /bin/sh -c '
+	ls -l /mnt/v/d | wc -l
+	echo ready
+	read go
+	: < /mnt/v/d/1 && echo open-ok
+' < "$tmp/in.many" > "$tmp/many.out" 2>&1 &
+guest=$!
+exec 3> "$tmp/in.many"
+wait_line "$tmp/many.out" ready
+gofer=$(gofer_of "$guest")
+fds=$(find "/proc/$gofer/fd" -mindepth 1 2>/dev/null | wc -l)
+check many-fds-bounded yes "$([ "$fds" -gt 0 ] && [ "$fds" -lt 4600 ] && echo yes || echo "no ($fds)")"
+echo go >&3
+exec 3>&-
+wait "$guest"
+check many-exit 0 $?
+check many-output "10001
+ready
+open-ok" "$(cat "$tmp/many.out")"
+
 # --- dead: the gofer dies while the guest uses the volume: EIO, no hang ---
 v=$tmp/dead
 mkdir -p "$v"
@@ -217,10 +257,8 @@ timeout 60 "$cvisor" $flags 'do' --root "$root" --volume "$v:/mnt/v" -- /bin/sh 
 ' < "$tmp/in" > "$tmp/dead.out" 2>&1 &
 guest=$!
 exec 3> "$tmp/in"
-n=0
-while ! grep -q '^ready$' "$tmp/dead.out" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
-supervisor=$(ps -o pid= --ppid "$guest" | tr -d ' ')
-gofer=$(ps -o pid=,args= --ppid "$supervisor" | awk '$3 == "gofer" { print $1 }')
+wait_line "$tmp/dead.out" ready
+gofer=$(gofer_of "$guest")
 check dead-gofer-found yes "$([ -n "$gofer" ] && echo yes || echo no)"
 [ -n "$gofer" ] && kill -9 "$gofer"
 echo go >&3

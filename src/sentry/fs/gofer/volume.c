@@ -24,6 +24,14 @@
 #include "sentry/kernel/task.h"
 
 #define READDIR_ROUNDS_MAX (1u << 20)	/* Treaddirs of one getdents: a server that never ends is wrong */
+/*
+ * Cached entries kept beyond use: each holds a fid, and so an fd in the
+ * Gofer, whose limits are finite. Past this many, unused entries (no
+ * reference but their directory's, no cached children, no mount) go,
+ * least recently looked up first.
+ */
+#define CACHE_MAX 4096
+#define EVICT_SCAN_MAX 64	/* entries one insertion looks at to make room */
 
 static const struct inode_ops vol_dir_iops, vol_file_iops, vol_symlink_iops, vol_other_iops;
 
@@ -117,11 +125,25 @@ int vol_refresh(struct inode *i)
 	return err;
 }
 
+/* Every cached entry's vol_inode, most recently looked up first; kernel lock. */
+static struct list_head g_lru = LIST_HEAD_INIT(g_lru);
+static unsigned g_lru_count;
+
+static void lru_del(struct vol_inode *vi)
+{
+	if (!vi->d)
+		return;
+	list_del(&vi->lru);
+	vi->d = NULL;
+	g_lru_count--;
+}
+
 static void vol_inode_destroy(struct inode *i)
 {
 	struct vol_inode *vi = i->priv;
 
 	if (vi) {
+		lru_del(vi);
 		vol_defer_clunk(vol_client(i), vi->fid);
 		free(vi);
 	}
@@ -135,6 +157,7 @@ static struct inode *vol_inode_new(struct super_block *sb, uint32_t fid, const s
 	struct inode *i = inode_new(sb, mode & S_IFMT, &vol_other_iops, NULL);
 	struct vol_inode *vi = xzalloc(sizeof(*vi));
 
+	list_init(&vi->lru);
 	vi->fid = fid;
 	vi->qpath = r->rgetattr.qid.path;
 	i->priv = vi;
@@ -173,6 +196,7 @@ static struct dentry *find_child(struct dentry *dir, const char *name)
 /* Drop cached child @c of its directory (the name is gone or names another file now). */
 static void forget(struct dentry *c)
 {
+	lru_del(c->inode->priv);
 	list_del(&c->child_node);
 	list_init(&c->child_node);
 	c->pinned = false;
@@ -211,6 +235,47 @@ static int walk_getattr(struct p9c *c, uint32_t dirfid, const char *name, uint32
 	return 0;
 }
 
+static bool unused(const struct dentry *d)
+{
+	return d->refs == 1 && list_empty(&d->children) && !d->mounts_here;
+}
+
+/* Over CACHE_MAX: forget unused entries from the cold end; the ones in use go back to the front. */
+static void evict(void)
+{
+	for (int k = 0; k < EVICT_SCAN_MAX && g_lru_count > CACHE_MAX; k++) {
+		struct vol_inode *vi = list_entry(g_lru.prev, struct vol_inode, lru);
+
+		if (unused(vi->d)) {
+			forget(vi->d);
+		} else {
+			list_del(&vi->lru);
+			list_add(&vi->lru, &g_lru);
+		}
+	}
+}
+
+/* Cache @d (a new child entry) and make room. */
+static void lru_add(struct dentry *d)
+{
+	struct vol_inode *vi = d->inode->priv;
+
+	vi->d = d;
+	list_add(&vi->lru, &g_lru);
+	g_lru_count++;
+	evict();
+}
+
+static void lru_touch(struct dentry *d)
+{
+	struct vol_inode *vi = d->inode->priv;
+
+	if (vi->d) {
+		list_del(&vi->lru);
+		list_add(&vi->lru, &g_lru);
+	}
+}
+
 static int vol_lookup(struct dentry *dir, const char *name, struct dentry **out)
 {
 	struct inode *di = dir->inode;
@@ -242,12 +307,18 @@ static int vol_lookup(struct dentry *dir, const char *name, struct dentry **out)
 		/* the same file: fresh attributes, the fid it has */
 		vol_apply_attr(d->inode, &reply);
 		vol_defer_clunk(c, fid);
+		lru_touch(d);
 	} else {
 		if (d)
 			forget(d);
 		d = dentry_new(dir, name, vol_inode_new(di->sb, fid, &reply));
 		d->pinned = true;
 		list_add_tail(&d->child_node, &dir->children);
+		dget(d);	/* in use: not a candidate for eviction */
+		lru_add(d);
+		*out = d;
+		dput(dir);
+		return 0;
 	}
 	dget(d);
 	*out = d;

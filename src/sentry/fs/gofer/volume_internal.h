@@ -3,6 +3,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
+#include "lib/list.h"
 #include "p9/p9.h"
 #include "sentry/fs/vfs.h"
 
@@ -16,6 +17,8 @@ struct vol_sb {
 struct vol_inode {
 	uint32_t fid;
 	uint64_t qpath;		/* the server's identity of the file (qid.path) */
+	struct dentry *d;	/* its cached entry (no reference), NULL for a root */
+	struct list_head lru;	/* in the cache's LRU while d is set */
 };
 
 static inline struct p9c *vol_client(const struct inode *i)
