@@ -3,6 +3,7 @@
 # Volumes and --overlay=none (write-through over 9P), over the busybox root:
 #   rw       writes, appends, mkdir, rename, unlink, symlink, link, chmod,
 #            truncate, touch -d inside the guest land in the host directory;
+#            fsync and fdatasync work; statfs says 9p (V9FS_MAGIC);
 #            exec of a static binary copied into the volume (and of one the
 #            host put there); a listing shows ".", ".." and the entries
 #   host     the host changes the volume while the guest runs (a handshake
@@ -83,13 +84,17 @@ out=$(run --volume "$v:/mnt/v" -- /bin/sh -c '
 	ls -a | tr "\n" " "
 	echo
 	stat -c "%a %h" f
+	sync f && sync -d f && echo synced
+	stat -f -c %t .
 ' 2>&1)
 check rw-exit 0 $?
 check rw-output "exec-ok
 host-exec-ok
 new
 . .. d echo f hard new-old sub sym trunc 
-640 2" "$out"
+640 2
+synced
+1021997" "$out"
 check rw-append "hello
 world" "$(cat "$v/f")"
 check rw-rename "new" "$(cat "$v/d/e/moved" 2>&1)"
