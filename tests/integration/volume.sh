@@ -21,9 +21,12 @@
 #   escape   symlinks in the volume to /, ../.., and a host path outside do
 #            not leave the volume's host directory (a secret beside it is
 #            never read, nothing is created beside it)
-# usage: volume.sh CVISOR WORKDIR [--platform=NAME]
+#   mmap     (MMAP_CHECK, a static program) MAP_PRIVATE and MAP_SHARED of an
+#            O_RDONLY fd map the file's bytes; MAP_SHARED of an O_RDWR fd is
+#            refused with EINVAL (it would not be written back)
+# usage: volume.sh CVISOR WORKDIR MMAP_CHECK [--platform=NAME]
 set -u
-cvisor=$1 work=$2 platform=${3:-}
+cvisor=$1 work=$2 mmap_check=$3 platform=${4:-}
 flags=${platform:+$platform }
 here=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0
@@ -105,6 +108,21 @@ check rw-chmod 640 "$(stat -c %a "$v/f")"
 check rw-truncate 0123 "$(cat "$v/trunc")"
 check rw-utimes "2001-02-03 04:05:06" "$(date -d "@$(stat -c %Y "$v/new-old")" '+%Y-%m-%d %H:%M:%S')"
 check rw-copy "$(md5sum < "$root/bin/busybox")" "$(md5sum < "$v/echo")"
+
+# --- mmap ---
+v=$tmp/mmap
+mkdir -p "$v"
+cp "$mmap_check" "$v/mmap_check"
+echo hello > "$v/data"
+check mmap-native "private-ro: hello
+private-rw: Xello
+shared-ro: hello
+shared-rdwr: hello" "$("$v/mmap_check" "$v/data")"
+check mmap-sandbox "private-ro: hello
+private-rw: Xello
+shared-ro: hello
+shared-rdwr: Invalid argument" "$(run --volume "$v:/mnt/v" -- /mnt/v/mmap_check /mnt/v/data 2>&1)"
+check mmap-unchanged hello "$(cat "$v/data")"
 
 # --- host: changes made on the host while the guest runs ---
 v=$tmp/host

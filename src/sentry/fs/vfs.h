@@ -142,6 +142,12 @@ struct file_ops {
 	/* Memory object for mmap, new reference. */
 	int (*mmap)(struct file *f, struct mobj **out);
 	bool mmap_is_anonymous;		/* mapping it gives anonymous memory (/dev/zero) */
+	/*
+	 * Its mappings are copies, never written back: a MAP_SHARED mapping
+	 * that could be made writable (an O_RDWR fd) is refused with EINVAL,
+	 * as Linux's generic_file_readonly_mmap does (9p without a cache).
+	 */
+	bool mmap_shared_readonly;
 	int (*open)(struct file *f, struct task *t);
 	void (*release)(struct file *f);
 	/* Optional: flush written data to stable storage (fsync, fdatasync). */

@@ -6,9 +6,9 @@
  * Tread/Twrite. Nothing is cached but for mmap: a mapping gets a copy of
  * the file in a shmem object (read in whole when first mapped, kept for
  * later mappings until the file is written or truncated through the
- * sandbox). So MAP_PRIVATE and read-only MAP_SHARED work (exec of a
- * binary in a volume); stores through a MAP_SHARED mapping stay in the
- * sandbox's copy and do not reach the host.
+ * sandbox). So MAP_PRIVATE and MAP_SHARED of an O_RDONLY fd work (exec of
+ * a binary in a volume); MAP_SHARED of an O_RDWR fd, which could store
+ * into the file, is refused (EINVAL, as Linux's 9p without a cache).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -393,6 +393,7 @@ const struct file_ops vol_file_fops = {
 	.write = vol_write,
 	.llseek = vol_llseek,
 	.mmap = vol_mmap,
+	.mmap_shared_readonly = true,
 	.open = vol_file_open,
 	.release = vol_file_release,
 	.fsync = vol_fsync,
