@@ -14,6 +14,9 @@
 #            the host directory is unchanged (its listing and checksums)
 #   overlay  --overlay=none: writes reach the host root (a throwaway copy);
 #            the default overlay leaves the host root unchanged
+#   scripts  every busybox script (tests/integration/busybox) under
+#            --overlay=none, each on a fresh copy of the root: same output
+#            and status as with the overlay
 #   spec     bad --volume specs fail with a message naming them, exit 2
 #   many     after a listing of 10000 files the gofer holds fewer than 4600
 #            fds (the Sentry's cache of entries, each with a fid, is bounded)
@@ -191,6 +194,22 @@ out=$(sandbox "$root" --overlay=memory -- /bin/sh -c '
 	echo mem > /tmp/mem; mkdir /made; cat /tmp/mem' 2>&1)
 check overlay-memory-guest mem "$out"
 check overlay-memory-unchanged "$before" "$(snapshot "$root")"
+
+# --- scripts: the busybox scripts with the root written through ---
+bbdir=$here/integration/busybox
+for script in "$bbdir"/[0-9]*.sh; do
+	name=$(basename "$script" .sh)
+	rm -rf "$copy"
+	cp -a "$root" "$copy"
+	mkdir -p "$copy/tests"
+	cp "$script" "$copy/tests/"
+	sandbox "$copy" --overlay=none -- /bin/sh "/tests/$name.sh" < /dev/null > "$tmp/script.out" 2>/dev/null
+	st=$?
+	want=0
+	[ -f "$bbdir/$name.status" ] && want=$(cat "$bbdir/$name.status")
+	check "script $name status" "$want" "$st"
+	check "script $name output" yes "$(cmp -s "$tmp/script.out" "$bbdir/$name.expected" && echo yes || echo no)"
+done
 
 # --- spec: each bad --volume fails with exit 2 and names the spec ---
 echo plain > "$tmp/plainfile"
