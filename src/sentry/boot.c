@@ -295,8 +295,11 @@ static int setup_filesystems(const struct sentry_config *cfg)
 		err = mount_at(&rp, "proc", proc, sb, MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc");
 		dput(proc);
 	}
-	for (int k = 0; !err && k < cfg->nvolumes; k++)
-		err = mount_volume(&cfg->volumes[k]);
+	/* shorter guest paths first: a volume inside another is mounted on it, not hidden under it */
+	for (size_t len = 1; !err && len < PATH_MAX_LEN; len++)
+		for (int k = 0; !err && k < cfg->nvolumes; k++)
+			if (strlen(cfg->volumes[k].guest) == len)
+				err = mount_volume(&cfg->volumes[k]);
 	return err;
 }
 

@@ -24,6 +24,8 @@
 #   escape   symlinks in the volume to /, ../.., and a host path outside do
 #            not leave the volume's host directory (a secret beside it is
 #            never read, nothing is created beside it)
+#   nested   a volume inside another (given first) is mounted on it, its
+#            mountpoint made in the outer volume; volumes show in /proc/mounts
 #   mmap     (MMAP_CHECK, a static program) MAP_PRIVATE and MAP_SHARED of an
 #            O_RDONLY fd map the file's bytes; MAP_SHARED of an O_RDWR fd is
 #            refused with EINVAL (it would not be written back)
@@ -111,6 +113,19 @@ check rw-chmod 640 "$(stat -c %a "$v/f")"
 check rw-truncate 0123 "$(cat "$v/trunc")"
 check rw-utimes "2001-02-03 04:05:06" "$(date -d "@$(stat -c %Y "$v/new-old")" '+%Y-%m-%d %H:%M:%S')"
 check rw-copy "$(md5sum < "$root/bin/busybox")" "$(md5sum < "$v/echo")"
+
+# --- nested: a volume inside another, given first; two volumes side by side ---
+mkdir -p "$tmp/outer" "$tmp/inner" "$tmp/side"
+echo o > "$tmp/outer/o"
+echo i > "$tmp/inner/i"
+echo s > "$tmp/side/s"
+out=$(run --volume "$tmp/inner:/mnt/outer/in" --volume "$tmp/outer:/mnt/outer" --volume "$tmp/side:/srv/side:ro" -- \
+	/bin/sh -c 'cat /mnt/outer/o /mnt/outer/in/i /srv/side/s; echo new > /mnt/outer/in/n; grep -c " 9p " /proc/mounts' 2>&1)
+check nested-output "o
+i
+s
+3" "$out"
+check nested-host "new yes" "$(cat "$tmp/inner/n") $([ -d "$tmp/outer/in" ] && echo yes || echo no)"
 
 # --- mmap ---
 v=$tmp/mmap
