@@ -64,6 +64,53 @@ void vol_defer_close(int fd)
 		defer((struct deferred){ .c = NULL, .fd = fd });
 }
 
+/*
+ * Clunks started by this thread's vol_unlocked_begin() and collected in
+ * vol_unlocked_end(): their round trips overlap the caller's own.
+ */
+#define CLUNKS_IN_FLIGHT 16
+struct clunk_batch {
+	struct p9c *c[CLUNKS_IN_FLIGHT];
+	struct p9c_call call[CLUNKS_IN_FLIGHT];
+	uint32_t fid[CLUNKS_IN_FLIGHT];
+	uint8_t rbuf[CLUNKS_IN_FLIGHT][64];
+	int n;
+};
+static __thread struct clunk_batch t_clunks;
+
+static void clunks_finish(void)
+{
+	struct clunk_batch *b = &t_clunks;
+
+	for (int k = 0; k < b->n; k++) {
+		struct p9_msg reply;
+		int err = p9c_finish(b->c[k], &b->call[k], &reply);
+
+		if (err && err != -EIO)
+			log_warn("9p: clunk of fid %u: %s", b->fid[k], strerror(-err));
+		p9c_fid_free(b->c[k], b->fid[k]);
+	}
+	b->n = 0;
+}
+
+/* Start the clunk of @fid (lock dropped); waits for earlier ones when the batch is full. */
+static void clunk_start(struct p9c *c, uint32_t fid)
+{
+	struct clunk_batch *b = &t_clunks;
+	struct p9_msg req = { .type = P9_TCLUNK };
+
+	if (b->n == CLUNKS_IN_FLIGHT)
+		clunks_finish();
+	req.tclunk.fid = fid;
+	if (p9c_start(c, &b->call[b->n], &req, b->rbuf[b->n], sizeof(b->rbuf[b->n]))) {
+		p9c_fid_free(c, fid);	/* a dead connection: the fid is gone with it */
+		return;
+	}
+	b->c[b->n] = c;
+	b->fid[b->n] = fid;
+	b->n++;
+}
+
 void vol_unlocked_begin(void)
 {
 	struct deferred *q = g_deferred;
@@ -74,7 +121,7 @@ void vol_unlocked_begin(void)
 	lower_unlocked_begin();
 	for (size_t k = 0; k < n; k++) {
 		if (q[k].c)
-			p9c_clunk(q[k].c, q[k].fid);
+			clunk_start(q[k].c, q[k].fid);
 		else
 			host_file_close(q[k].fd);
 	}
@@ -83,6 +130,7 @@ void vol_unlocked_begin(void)
 
 void vol_unlocked_end(void)
 {
+	clunks_finish();
 	lower_unlocked_end();
 }
 
