@@ -26,12 +26,14 @@
 #            never read, nothing is created beside it)
 #   nested   a volume inside another (given first) is mounted on it, its
 #            mountpoint made in the outer volume; volumes show in /proc/mounts
-#   mmap     (MMAP_CHECK, a static program) MAP_PRIVATE and MAP_SHARED of an
+#   fstat    (VOLUME_CHECK) the host grows a file the guest has open: fstat,
+#            lseek(SEEK_END) and an O_APPEND write see the new size
+#   mmap     (VOLUME_CHECK, a static program) MAP_PRIVATE and MAP_SHARED of an
 #            O_RDONLY fd map the file's bytes; MAP_SHARED of an O_RDWR fd is
 #            refused with EINVAL (it would not be written back)
-# usage: volume.sh CVISOR WORKDIR MMAP_CHECK [--platform=NAME]
+# usage: volume.sh CVISOR WORKDIR VOLUME_CHECK [--platform=NAME]
 set -u
-cvisor=$1 work=$2 mmap_check=$3 platform=${4:-}
+cvisor=$1 work=$2 volume_check=$3 platform=${4:-}
 flags=${platform:+$platform }
 here=$(cd "$(dirname "$0")/.." && pwd)
 pass=0 fail=0
@@ -64,6 +66,17 @@ run() {
 # A listing of a host tree with modes, sizes, link targets and checksums.
 snapshot() {	# DIR
 	(cd "$1" && find . -printf '%p %y %m %s %l\n' | sort && find . -type f -exec md5sum {} + | sort -k2)
+}
+
+# gofer_of PID: the gofer of the sandbox whose `timeout` is PID
+gofer_of() {
+	supervisor=$(ps -o pid= --ppid "$1" | tr -d ' ')
+	ps -o pid=,args= --ppid "$supervisor" | awk '$3 == "gofer" { print $1 }'
+}
+# wait_line FILE LINE: until FILE has LINE (60 s at most)
+wait_line() {
+	n=0
+	while ! grep -q "^$2\$" "$1" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
 }
 
 # --- rw ---
@@ -130,17 +143,41 @@ check nested-host "new yes" "$(cat "$tmp/inner/n") $([ -d "$tmp/outer/in" ] && e
 # --- mmap ---
 v=$tmp/mmap
 mkdir -p "$v"
-cp "$mmap_check" "$v/mmap_check"
+cp "$volume_check" "$v/volume_check"
 echo hello > "$v/data"
 check mmap-native "private-ro: hello
 private-rw: Xello
 shared-ro: hello
-shared-rdwr: hello" "$("$v/mmap_check" "$v/data")"
+shared-rdwr: hello" "$("$v/volume_check" mmap "$v/data")"
 check mmap-sandbox "private-ro: hello
 private-rw: Xello
 shared-ro: hello
-shared-rdwr: Invalid argument" "$(run --volume "$v:/mnt/v" -- /mnt/v/mmap_check /mnt/v/data 2>&1)"
+shared-rdwr: Invalid argument" "$(run --volume "$v:/mnt/v" -- /mnt/v/volume_check mmap /mnt/v/data 2>&1)"
 check mmap-unchanged hello "$(cat "$v/data")"
+
+# --- fstat: a file the guest holds open, grown by the host ---
+echo 12345 > "$v/grown"
+rm -f "$tmp/in.fstat"
+mkfifo "$tmp/in.fstat"
+# shellcheck disable=SC2086 # flags is one word or none
+timeout 60 "$cvisor" $flags 'do' --root "$root" --volume "$v:/mnt/v" -- /mnt/v/volume_check fstat /mnt/v/grown \
+	< "$tmp/in.fstat" > "$tmp/fstat.out" 2>&1 &
+guest=$!
+exec 3> "$tmp/in.fstat"
+wait_line "$tmp/fstat.out" ready
+echo 6789 >> "$v/grown"
+echo go >&3
+exec 3>&-
+wait "$guest"
+check fstat-exit 0 $?
+check fstat-output "size 6
+ready
+size 11
+end 11
+append at 12" "$(cat "$tmp/fstat.out")"
+check fstat-host "12345
+6789
+!" "$(cat "$v/grown")"
 
 # --- host: changes made on the host while the guest runs ---
 v=$tmp/host
@@ -259,17 +296,6 @@ out=$(run --volume "$esc/vol:/mnt/v" -- /bin/sh -c '
 case $out in *"$secret"*) leaked=yes ;; *) leaked=no ;; esac
 check escape-no-secret no "$leaked"
 check escape-host-unchanged "$before" "$(snapshot "$esc")"
-
-# gofer_of PID: the gofer of the sandbox whose `timeout` is PID
-gofer_of() {
-	supervisor=$(ps -o pid= --ppid "$1" | tr -d ' ')
-	ps -o pid=,args= --ppid "$supervisor" | awk '$3 == "gofer" { print $1 }'
-}
-# wait_line FILE LINE: until FILE has LINE (60 s at most)
-wait_line() {
-	n=0
-	while ! grep -q "^$2\$" "$1" && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
-}
 
 # --- many: a listing of 10000 files does not keep 10000 fids (fds) in the gofer ---
 v=$tmp/many

@@ -130,6 +130,12 @@ struct inode_ops {
 	int (*setattr)(struct inode *inode, const struct vfs_attr *a);
 	/* Optional: the filesystem's numbers for statfs; else made-up ones. */
 	int (*statfs)(struct inode *inode, struct vfs_statfs *out);
+	/*
+	 * Optional: bring the attributes up to date before a stat by fd
+	 * (a filesystem that others change: a volume). A stat by path needs
+	 * none: its lookup did that.
+	 */
+	int (*revalidate)(struct inode *inode);
 };
 
 struct file_ops {

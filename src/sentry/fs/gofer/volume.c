@@ -813,6 +813,7 @@ static int vol_statfs(struct inode *i, struct vfs_statfs *out)
 }
 
 static const struct inode_ops vol_dir_iops = {
+	.revalidate = vol_refresh,
 	.lookup = vol_lookup,
 	.mknod = vol_mknod,
 	.symlink = vol_symlink,
@@ -826,18 +827,21 @@ static const struct inode_ops vol_dir_iops = {
 };
 
 static const struct inode_ops vol_file_iops = {
+	.revalidate = vol_refresh,
 	.truncate = vol_truncate,
 	.setattr = vol_setattr,
 	.statfs = vol_statfs,
 };
 
 static const struct inode_ops vol_symlink_iops = {
+	.revalidate = vol_refresh,
 	.readlink = vol_readlink,
 	.setattr = vol_setattr,
 	.statfs = vol_statfs,
 };
 
 static const struct inode_ops vol_other_iops = {
+	.revalidate = vol_refresh,
 	.setattr = vol_setattr,
 	.statfs = vol_statfs,
 };
