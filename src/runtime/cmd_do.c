@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * `cvisor do [--root DIR] [--cwd DIR] [--env K=V]... [--platform NAME] [--grace SECONDS]
- *            [--9p-socket PATH | --9p-fd N | --gofer] [--9p-aname NAME] [--] CMD [ARG...]`:
+ *            [--9p-socket PATH | --9p-fd N | --gofer] [--9p-aname NAME]
+ *            [--volume HOST:GUEST[:ro]]... [--overlay=memory|none] [--] CMD [ARG...]`:
  * run one command in a new sandbox, with stdio connected, and exit with its status.
+ * Volumes are host directories the gofer also serves, mounted write-through
+ * at GUEST; --overlay=none writes the root through to the host too.
  *
  * The process started as `cvisor do` stays a small supervisor; the Sentry is
  * its child and, where the host allows, the init of a new pid namespace, so
@@ -38,7 +41,11 @@ static void do_usage(FILE *out)
 	fprintf(out, "usage: cvisor do [--root DIR] [--cwd DIR] [--env NAME=VALUE]... [--platform NAME]\n"
 		     "                 [--grace SECONDS] [--strace] [--strace-syscalls=LIST] [--report-unsupported]\n"
 		     "                 [--9p-socket PATH | --9p-fd N | --gofer] [--9p-aname NAME]\n"
-		     "                 [--] COMMAND [ARG...]\n"
+		     "                 [--volume HOST:GUEST[:ro]]... [--overlay=memory|none] [--] COMMAND [ARG...]\n"
+		     "--volume HOST:GUEST[:ro]: host directory HOST mounted at GUEST, changes written through\n"
+		     "  to HOST (:ro: read-only, writes fail with EROFS); repeatable; needs the gofer\n"
+		     "--overlay=memory (default): changes to the root stay in sandbox memory;\n"
+		     "  --overlay=none: they are written through to the host root directory\n"
 		     "--9p-socket PATH: the root comes from the 9P2000.L server listening on unix socket PATH\n"
 		     "  (diod, say), attached as --9p-aname (default: the --root path); --9p-fd N: the same\n"
 		     "  over the connected stream socket N we inherit; default (or --gofer): a `cvisor gofer` of --root\n"
@@ -272,6 +279,75 @@ static int run_supervised(const struct sentry_config *cfg, int grace_s)
 	return exit_status(&sv, status, n == sizeof(report) ? &report : NULL);
 }
 
+/*
+ * Check one --volume HOST:GUEST[:ro|:rw] and fill @v (the guest path is
+ * taken from a copy of @spec, kept). 0, or 2 after a message.
+ */
+static int parse_volume(const char *spec, struct sentry_volume *v)
+{
+	char *s = xstrdup(spec), *guest = strchr(s, ':'), *opt, *p;
+	struct stat st;
+
+	if (!guest || guest == s || guest[1] != '/')
+		goto bad;
+	*guest++ = '\0';
+	opt = strchr(guest, ':');
+	v->ro = false;
+	if (opt) {
+		*opt++ = '\0';
+		if (strcmp(opt, "ro") == 0)
+			v->ro = true;
+		else if (strcmp(opt, "rw") != 0)
+			goto bad;
+	}
+	for (size_t n = strlen(guest); n > 1 && guest[n - 1] == '/'; n--)
+		guest[n - 1] = '\0';
+	if (strcmp(guest, "/") == 0)
+		goto bad;
+	for (p = guest + 1;;) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			goto bad;
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	if (stat(s, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "cvisor do: --volume '%s': host directory '%s': %s\n", spec, s,
+			stat(s, &st) < 0 ? strerror(errno) : "not a directory");
+		free(s);
+		return 2;
+	}
+	v->guest = guest;	/* points into s, which stays */
+	return 0;
+bad:
+	fprintf(stderr, "cvisor do: bad --volume '%s': want HOST:GUEST[:ro], GUEST absolute, not /, "
+			"without '.' or '..'\n", spec);
+	free(s);
+	return 2;
+}
+
+static int add_volume(struct root_source *src, struct sentry_volume *vols, const char *spec)
+{
+	int err;
+
+	if (src->nvolumes >= MAX_VOLUMES) {
+		fprintf(stderr, "cvisor do: too many volumes (at most %d)\n", MAX_VOLUMES);
+		return 2;
+	}
+	err = parse_volume(spec, &vols[src->nvolumes]);
+	if (err)
+		return err;
+	for (int k = 0; k < src->nvolumes; k++)
+		if (strcmp(vols[k].guest, vols[src->nvolumes].guest) == 0) {
+			fprintf(stderr, "cvisor do: --volume '%s': %s is a volume already\n", spec, vols[k].guest);
+			return 2;
+		}
+	src->volume_specs[src->nvolumes++] = spec;
+	return 0;
+}
+
 static int connect_unix(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -301,7 +377,7 @@ static int connect_unix(const char *path)
  * closes). Returns our end, or -1 with errno set. Runs before the pid
  * namespace is made, so the gofer stays out of the sandbox's namespace.
  */
-static int spawn_gofer(const char *root, pid_t *pid_out)
+static int spawn_gofer(const char *root, const struct root_source *src, pid_t *pid_out)
 {
 	int sv[2];
 	pid_t pid;
@@ -325,8 +401,22 @@ static int spawn_gofer(const char *root, pid_t *pid_out)
 		/* our end stays open across exec (CLOEXEC off); the Sentry's end does not */
 		if (fcntl(sv[1], F_SETFD, 0) < 0)
 			_exit(STATUS_RUNTIME_FAILED);
+		const char *args[8 + 2 * MAX_VOLUMES];
+		int n = 0;
+
 		snprintf(fdarg, sizeof(fdarg), "%d", sv[1]);
-		execl("/proc/self/exe", "cvisor", "gofer", "--root", root, "--fd", fdarg, (char *)NULL);
+		args[n++] = "cvisor";
+		args[n++] = "gofer";
+		args[n++] = "--root";
+		args[n++] = root;
+		for (int k = 0; k < src->nvolumes; k++) {
+			args[n++] = "--volume";
+			args[n++] = src->volume_specs[k];
+		}
+		args[n++] = "--fd";
+		args[n++] = fdarg;
+		args[n] = NULL;
+		execv("/proc/self/exe", (char *const *)args);
 		_exit(STATUS_RUNTIME_FAILED);
 	}
 	close(sv[1]);
@@ -360,7 +450,7 @@ static int open_root_source(struct sentry_config *cfg, const struct root_source 
 		cfg->p9_aname = src->aname ? src->aname : cfg->root;
 	} else {
 		/* the default (--gofer says so explicitly): the Sentry opens no host path */
-		fd = spawn_gofer(cfg->root, gofer);
+		fd = spawn_gofer(cfg->root, src, gofer);
 		if (fd < 0) {
 			fprintf(stderr, "cvisor do: cannot start the gofer: %s\n", strerror(errno));
 			return STATUS_RUNTIME_FAILED;
@@ -420,6 +510,7 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 	char **env = NULL;
 	const char *term = getenv("TERM");
 	struct root_source src = { .p9_fd = -1 };
+	struct sentry_volume vols[MAX_VOLUMES];
 	struct stat st;
 	int k = 1, ret, grace_s = DEFAULT_GRACE_S;
 
@@ -460,6 +551,19 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 			src.aname = argv[++k];
 		} else if (strcmp(argv[k], "--gofer") == 0) {
 			src.gofer = true;
+		} else if (strcmp(argv[k], "--volume") == 0 && k + 1 < argc) {
+			ret = add_volume(&src, vols, argv[++k]);
+			if (ret)
+				return ret;
+		} else if (strncmp(argv[k], "--overlay=", 10) == 0) {
+			if (strcmp(argv[k] + 10, "none") == 0) {
+				cfg.root_write_through = true;
+			} else if (strcmp(argv[k] + 10, "memory") == 0) {
+				cfg.root_write_through = false;
+			} else {
+				fprintf(stderr, "cvisor do: --overlay wants 'memory' or 'none', not '%s'\n", argv[k] + 10);
+				return 2;
+			}
 		} else if (strcmp(argv[k], "--report-unsupported") == 0) {
 			cfg.report_unsupported = true;
 		} else if (strcmp(argv[k], "--strace") == 0) {
@@ -496,6 +600,12 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 		fprintf(stderr, "cvisor do: --9p-socket, --9p-fd and --gofer exclude each other\n");
 		return 2;
 	}
+	if (src.nvolumes && (src.p9_socket || src.p9_fd >= 0)) {
+		fprintf(stderr, "cvisor do: --volume needs the built-in gofer (not --9p-socket or --9p-fd)\n");
+		return 2;
+	}
+	cfg.volumes = vols;
+	cfg.nvolumes = src.nvolumes;
 	/* a 9P server's root need not be a directory here */
 	if (!src.p9_socket && src.p9_fd < 0 && (stat(cfg.root, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		fprintf(stderr, "cvisor do: root '%s' is not a directory\n", cfg.root);

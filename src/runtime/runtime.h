@@ -21,12 +21,16 @@ struct global_opts {
 	bool systemd_cgroup;		/* --systemd-cgroup (accepted; cgroupfs is used) */
 };
 
+#define MAX_VOLUMES 63		/* the gofer serves 64 exports, the root one of them */
+
 /* Where the root's files come from: --9p-socket, --9p-fd, or (default) a gofer of cfg->root. */
 struct root_source {
 	const char *p9_socket;
 	int p9_fd;		/* -1: not given */
 	bool gofer;
 	const char *aname;
+	const char *volume_specs[MAX_VOLUMES];	/* as given, handed to the gofer */
+	int nvolumes;
 };
 
 /*

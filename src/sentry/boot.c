@@ -22,6 +22,7 @@
 #include "lib/log.h"
 #include "platform/platform.h"
 #include "sentry/fs/dev/dev.h"
+#include "sentry/fs/gofer/volume.h"
 #include "sentry/fs/host/hostfd.h"
 #include "sentry/fs/lower.h"
 #include "sentry/fs/proc/proc.h"
@@ -218,16 +219,72 @@ static int setup_host_signals(void)
 	return 0;
 }
 
+/* Child @name of @dir (mounts on it followed), made a directory if missing. New references in *out. */
+static int mountpoint_step(struct path *dir, const char *name, struct path *out)
+{
+	struct inode *i = dir->dentry->inode;
+	struct dentry *d;
+	int err;
+
+	if (!S_ISDIR(i->mode))
+		return -ENOTDIR;
+	err = lookup_one(dir, name, &d);
+	if (err == -ENOENT && i->iops && i->iops->mknod)
+		err = i->iops->mknod(dir->dentry, name, S_IFDIR | 0755, 0, NULL, &d);
+	if (err)
+		return err;
+	out->mnt = dir->mnt;
+	out->dentry = d;
+	path_follow_mounts(out);
+	return S_ISDIR(out->dentry->inode->mode) ? 0 : -ENOTDIR;
+}
+
 static int mount_at(struct path *root, const char *name, struct dentry *fsroot, struct super_block *sb, int flags,
 		    const char *source)
 {
-	struct dentry *mp = tmpfs_mkdir_simple(root->dentry, name, 0755);
+	struct path mp;
+	int err = mountpoint_step(root, name, &mp);
 
-	if (!mp)
-		return -ENOENT;
-	mount_new(root->mnt, mp, fsroot, sb, flags, source);
-	dput(mp);
+	if (err)
+		return err;
+	mount_new(mp.mnt, mp.dentry, fsroot, sb, flags, source);
+	path_put(&mp);
 	return 0;
+}
+
+/* Mount volume @v at its guest path, making the missing directories on the way (like a bind mount's target). */
+static int mount_volume(const struct sentry_volume *v)
+{
+	struct path cur = { g_kernel.root_mount, g_kernel.root };
+	struct super_block *sb;
+	struct dentry *vroot;
+	char *copy = xstrdup(v->guest), *save = NULL, *name;
+	int err = volume_new(gofer_lower_client(), v->guest, &vroot, &sb);
+
+	if (err) {
+		log_error("volume %s: cannot attach: %s", v->guest, strerror(-err));
+		free(copy);
+		return err;
+	}
+	path_get(&cur);
+	path_follow_mounts(&cur);
+	for (name = strtok_r(copy, "/", &save); name && !err; name = strtok_r(NULL, "/", &save)) {
+		struct path next;
+
+		err = mountpoint_step(&cur, name, &next);
+		if (!err) {
+			path_put(&cur);
+			cur = next;
+		}
+	}
+	free(copy);
+	if (err)
+		log_error("volume %s: cannot make its mountpoint: %s", v->guest, strerror(-err));
+	else
+		mount_new(cur.mnt, cur.dentry, vroot, sb, v->ro ? MS_RDONLY : 0, "volume");
+	path_put(&cur);
+	dput(vroot);
+	return err;
 }
 
 static int setup_filesystems(const struct sentry_config *cfg)
@@ -249,7 +306,15 @@ static int setup_filesystems(const struct sentry_config *cfg)
 		log_error("cannot attach the root over 9P: %s", strerror(-err));
 		return err;
 	}
-	root = tmpfs_new(0755, true, &sb);
+	if (cfg->root_write_through) {
+		err = volume_new(gofer_lower_client(), cfg->p9_aname ? cfg->p9_aname : "", &root, &sb);
+		if (err) {
+			log_error("cannot attach the write-through root: %s", strerror(-err));
+			return err;
+		}
+	} else {
+		root = tmpfs_new(0755, true, &sb);
+	}
 	g_kernel.root_mount = mount_new(NULL, NULL, root, sb, 0, "rootfs");
 	g_kernel.root = root;
 	rp.mnt = g_kernel.root_mount;
@@ -265,6 +330,11 @@ static int setup_filesystems(const struct sentry_config *cfg)
 		err = mount_at(&rp, "proc", proc, sb, MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc");
 		dput(proc);
 	}
+	/* shorter guest paths first: a volume inside another is mounted on it, not hidden under it */
+	for (size_t len = 1; !err && len < PATH_MAX_LEN; len++)
+		for (int k = 0; !err && k < cfg->nvolumes; k++)
+			if (strlen(cfg->volumes[k].guest) == len)
+				err = mount_volume(&cfg->volumes[k]);
 	return err;
 }
 

@@ -15,6 +15,12 @@
 #define SENTRY_RELAY_SIGNAL 40
 #define SENTRY_RELAY_ALL 0x100
 
+/* A host directory served by the Gofer (attached by its guest path) and mounted there, write-through. */
+struct sentry_volume {
+	const char *guest;		/* absolute path in the sandbox */
+	bool ro;			/* mounted MS_RDONLY (the Gofer refuses writes too) */
+};
+
 struct sentry_config {
 	const char *root;		/* host directory for the root filesystem */
 	/*
@@ -25,6 +31,10 @@ struct sentry_config {
 	bool p9;
 	int p9_fd;
 	const char *p9_aname;
+	/* The root written through to the server (--overlay=none), not a tmpfs overlay in memory. */
+	bool root_write_through;
+	const struct sentry_volume *volumes;	/* exported by the same 9P server */
+	int nvolumes;
 	const char *platform;		/* "systrap", "ptrace"; NULL: the default */
 	bool syscall_patching;		/* the platform may patch syscall sites (systrap) */
 	const char *cwd;		/* initial working directory inside the sandbox */

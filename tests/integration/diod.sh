@@ -258,8 +258,34 @@ fds)
 				-e "$dir/in.gofer" -e "$dir/out.gofer" -e "$dir/err.gofer")"
 	finish
 	;;
+writethrough)
+	# --overlay=none over diod: the write-through filesystem without donated
+	# fds (Tread/Twrite) and with diod's fallbacks (Trename, Tremove); every
+	# change must reach diod's export, the root on the host.
+	out=$(timeout 60 "${over_9p[@]}" --overlay=none -- /bin/sh -c '
+		cd /tmp || exit 1
+		cat /bin/busybox > big; cat /data/words.txt >> big; md5sum < big
+		echo one > f; echo two >> f
+		mkdir -p d/e; mv f d/e/f; ln -s e/f d/s; ln d/e/f d/h; chmod 640 d/e/f
+		echo gone > victim; rm victim; mkdir emptied; rmdir emptied
+		truncate -s 2 d/h
+		cp /bin/busybox echo; ./echo exec-ok
+		ls -a d | tr "\n" " "' 2>&1)
+	check "write-through exit and output" "$(cat "$root/bin/busybox" "$root/data/words.txt" | md5sum)
+exec-ok
+. .. e h s " "$(echo "$out" | sed 's/^\([0-9a-f]*\) .*/\1  -/')"
+	check "write-through big file" "$(echo "$out" | head -n 1)" "$(md5sum <"$root/tmp/big")"
+	check "write-through content" "on" "$(cat "$root/tmp/d/e/f")"
+	check "write-through link" "2 e/f 640" \
+		"$(stat -c %h "$root/tmp/d/h") $(readlink "$root/tmp/d/s") $(stat -c %a "$root/tmp/d/e/f")"
+	check "write-through removals" "no no" \
+		"$([ -e "$root/tmp/victim" ] && echo yes || echo no) $([ -e "$root/tmp/emptied" ] && echo yes || echo no)"
+	check "write-through copy" "$(md5sum <"$root/bin/busybox")" "$(md5sum <"$root/tmp/echo")"
+	rm -rf "${root:?}/tmp/"*
+	finish
+	;;
 *)
-	echo "usage: diod.sh CVISOR WORKDIR scripts|kill|race|fds [--platform=NAME]" >&2
+	echo "usage: diod.sh CVISOR WORKDIR scripts|kill|race|fds|writethrough [--platform=NAME]" >&2
 	exit 2
 	;;
 esac

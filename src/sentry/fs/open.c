@@ -97,6 +97,28 @@ long vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 	return f->ops->fallocate(f, mode, (uint64_t)off, (uint64_t)len);
 }
 
+int vfs_setattr(struct inode *i, const struct vfs_attr *a)
+{
+	if (i->iops && i->iops->setattr) {
+		int err = i->iops->setattr(i, a);
+
+		if (err)
+			return err;
+	}
+	if (a->valid & VFS_ATTR_MODE)
+		i->mode = (i->mode & S_IFMT) | (a->mode & 07777);
+	if (a->valid & VFS_ATTR_UID)
+		i->uid = a->uid;
+	if (a->valid & VFS_ATTR_GID)
+		i->gid = a->gid;
+	if (a->valid & VFS_ATTR_ATIME)
+		i->atime = a->atime;
+	if (a->valid & VFS_ATTR_MTIME)
+		i->mtime = a->mtime;
+	inode_touch(i, false, false, true);
+	return 0;
+}
+
 int vfs_open_path(struct task *t, const struct path *p, int flags, struct file **out)
 {
 	struct inode *i = p->dentry->inode;

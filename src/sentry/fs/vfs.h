@@ -79,6 +79,26 @@ struct path {
 	struct dentry *dentry;
 };
 
+/* A change of attributes (chmod, chown, utimes, truncate) for inode_ops.setattr. */
+#define VFS_ATTR_MODE 0x1
+#define VFS_ATTR_UID 0x2
+#define VFS_ATTR_GID 0x4
+#define VFS_ATTR_ATIME 0x8
+#define VFS_ATTR_MTIME 0x10
+#define VFS_ATTR_SIZE 0x20
+struct vfs_attr {
+	unsigned valid;			/* VFS_ATTR_* */
+	uint32_t mode;			/* permission bits only */
+	uint32_t uid, gid;
+	uint64_t size;
+	struct linux_timespec atime, mtime;
+};
+
+/* What statfs reports. */
+struct vfs_statfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen;
+};
+
 /* Callback for getdents: returns false when the buffer is full. */
 struct dir_ctx {
 	bool (*emit)(struct dir_ctx *ctx, const char *name, size_t len, uint64_t ino, unsigned type);
@@ -102,6 +122,20 @@ struct inode_ops {
 	int (*iterate)(struct dentry *dir, struct dir_ctx *ctx);
 	/* Follow a "magic" link (/proc/self/...): fills @out with a new path. */
 	int (*get_link)(struct dentry *d, struct task *t, struct path *out);
+	/*
+	 * Optional: store a change of attributes first (a filesystem whose
+	 * attributes live elsewhere); the VFS updates the inode when it
+	 * succeeds (vfs_setattr). Without it the change stays in memory.
+	 */
+	int (*setattr)(struct inode *inode, const struct vfs_attr *a);
+	/* Optional: the filesystem's numbers for statfs; else made-up ones. */
+	int (*statfs)(struct inode *inode, struct vfs_statfs *out);
+	/*
+	 * Optional: bring the attributes up to date before a stat by fd
+	 * (a filesystem that others change: a volume). A stat by path needs
+	 * none: its lookup did that.
+	 */
+	int (*revalidate)(struct inode *inode);
 };
 
 struct file_ops {
@@ -119,8 +153,16 @@ struct file_ops {
 	 */
 	long (*fallocate)(struct file *f, int mode, uint64_t off, uint64_t len);
 	bool mmap_is_anonymous;		/* mapping it gives anonymous memory (/dev/zero) */
+	/*
+	 * Its mappings are copies, never written back: a MAP_SHARED mapping
+	 * that could be made writable (an O_RDWR fd) is refused with EINVAL,
+	 * as Linux's generic_file_readonly_mmap does (9p without a cache).
+	 */
+	bool mmap_shared_readonly;
 	int (*open)(struct file *f, struct task *t);
 	void (*release)(struct file *f);
+	/* Optional: flush written data to stable storage (fsync, fdatasync). */
+	int (*fsync)(struct file *f, bool datasync);
 };
 
 struct file {
@@ -209,6 +251,8 @@ ssize_t kernel_read(struct file *f, void *buf, size_t len, uint64_t pos);
 int vfs_truncate(struct inode *i, uint64_t size);
 /* fallocate(2): the mode, file and range checks in Linux's order, then f->ops->fallocate. */
 long vfs_fallocate(struct file *f, int mode, int64_t off, int64_t len);
+/* Apply @a to @i: through inode_ops.setattr when there is one, then in memory. */
+int vfs_setattr(struct inode *i, const struct vfs_attr *a);
 
 struct fd_table *fdtable_new(void);
 struct fd_table *fdtable_dup(struct fd_table *old);

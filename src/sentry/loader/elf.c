@@ -55,6 +55,11 @@ static int open_exec(struct task *t, int dirfd, const char *path, struct file **
 		if (!i->fops || !i->fops->mmap || !i->fops->read) {
 			file_put(*out);
 			err = -EACCES;
+		} else if (i->fops->open) {
+			/* as vfs_open_path: a filesystem may need its open (a volume opens a fid) */
+			err = i->fops->open(*out, t);
+			if (err)
+				file_put(*out);
 		}
 	}
 	path_put(&p);

@@ -25,6 +25,7 @@ static int set_times(struct task *t, struct inode *i, struct mount *mnt, const s
 	bool both_now = !ts || (ts[0].tv_nsec == UTIME_NOW_ && ts[1].tv_nsec == UTIME_NOW_);
 	uint64_t now = realtime_ns();
 	struct linux_timespec now_ts = { (int64_t)(now / 1000000000), (int64_t)(now % 1000000000) };
+	struct vfs_attr a = { 0 };
 
 	if (ts && ts[0].tv_nsec == UTIME_OMIT_ && ts[1].tv_nsec == UTIME_OMIT_)
 		return 0;
@@ -37,12 +38,15 @@ static int set_times(struct task *t, struct inode *i, struct mount *mnt, const s
 		if (inode_permission(t, i, MAY_WRITE))
 			return -EACCES;
 	}
-	if (!ts || ts[0].tv_nsec != UTIME_OMIT_)
-		i->atime = !ts || ts[0].tv_nsec == UTIME_NOW_ ? now_ts : ts[0];
-	if (!ts || ts[1].tv_nsec != UTIME_OMIT_)
-		i->mtime = !ts || ts[1].tv_nsec == UTIME_NOW_ ? now_ts : ts[1];
-	i->ctime = now_ts;
-	return 0;
+	if (!ts || ts[0].tv_nsec != UTIME_OMIT_) {
+		a.valid |= VFS_ATTR_ATIME;
+		a.atime = !ts || ts[0].tv_nsec == UTIME_NOW_ ? now_ts : ts[0];
+	}
+	if (!ts || ts[1].tv_nsec != UTIME_OMIT_) {
+		a.valid |= VFS_ATTR_MTIME;
+		a.mtime = !ts || ts[1].tv_nsec == UTIME_NOW_ ? now_ts : ts[1];
+	}
+	return vfs_setattr(i, &a);
 }
 
 static long do_utimensat(struct task *t, int dirfd, uptr_t upath, const struct linux_timespec *ts, int flags)

@@ -301,19 +301,28 @@ long sys_truncate(struct task *t, const struct syscall_args *a)
 	return ret;
 }
 
-/* fsync(2): data lives in memory; nothing to flush. */
-long sys_fsync(struct task *t, const struct syscall_args *a)
+/* fsync(2), fdatasync(2): only files stored outside the sandbox (volumes) have anything to flush. */
+static long do_fsync(struct task *t, int fd, bool datasync)
 {
-	struct file *f = fdget(t, arg_int(a, 0));
+	struct file *f = fdget(t, fd);
+	long err = 0;
 
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->fsync)
+		err = f->ops->fsync(f, datasync);
 	file_put(f);
-	return 0;
+	return err;
+}
+
+/* fsync(2) */
+long sys_fsync(struct task *t, const struct syscall_args *a)
+{
+	return do_fsync(t, arg_int(a, 0), false);
 }
 
 /* fdatasync(2) */
 long sys_fdatasync(struct task *t, const struct syscall_args *a)
 {
-	return sys_fsync(t, a);
+	return do_fsync(t, arg_int(a, 0), true);
 }

@@ -57,6 +57,10 @@ long sys_mmap(struct task *t, const struct syscall_args *a)
 		}
 		if ((vflags & VMA_SHARED) && (f->flags & O_ACCMODE) != O_RDWR)
 			vflags |= VMA_NOWRITE;
+		if ((vflags & VMA_SHARED) && !(vflags & VMA_NOWRITE) && f->ops->mmap_shared_readonly) {
+			ret = -EINVAL;
+			goto out;
+		}
 		if (off + PAGE_ALIGN_UP(len) < off) {
 			ret = -EOVERFLOW;
 			goto out;

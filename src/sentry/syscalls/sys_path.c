@@ -375,11 +375,11 @@ long sys_linkat(struct task *t, const struct syscall_args *a)
 
 static int chmod_inode(struct task *t, struct inode *i, uint32_t mode)
 {
+	struct vfs_attr a = { .valid = VFS_ATTR_MODE, .mode = mode & 07777 };
+
 	if (t->cred.fsuid != 0 && t->cred.fsuid != i->uid)
 		return -EPERM;
-	i->mode = (i->mode & S_IFMT) | (mode & 07777);
-	inode_touch(i, false, false, true);
-	return 0;
+	return vfs_setattr(i, &a);
 }
 
 static long do_fchmodat(struct task *t, int dirfd, uptr_t upath, uint32_t mode)
@@ -424,6 +424,9 @@ long sys_fchmod(struct task *t, const struct syscall_args *a)
 
 static int chown_inode(struct task *t, struct inode *i, uint32_t uid, uint32_t gid)
 {
+	struct vfs_attr a = { .uid = uid, .gid = gid };
+	int err;
+
 	if (t->cred.fsuid != 0) {
 		if (uid != (uint32_t)-1 && uid != i->uid)
 			return -EPERM;
@@ -431,9 +434,12 @@ static int chown_inode(struct task *t, struct inode *i, uint32_t uid, uint32_t g
 			return -EPERM;
 	}
 	if (uid != (uint32_t)-1)
-		i->uid = uid;
+		a.valid |= VFS_ATTR_UID;
 	if (gid != (uint32_t)-1)
-		i->gid = gid;
+		a.valid |= VFS_ATTR_GID;
+	err = a.valid ? vfs_setattr(i, &a) : 0;
+	if (err)
+		return err;
 	/* a change of owner clears set-id bits on non-directories */
 	if ((uid != (uint32_t)-1 || gid != (uint32_t)-1) && !S_ISDIR(i->mode)) {
 		if (i->mode & S_IXGRP)

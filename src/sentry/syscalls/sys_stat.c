@@ -13,6 +13,12 @@
 #include "sentry/mm/usercopy.h"
 #include "sentry/syscalls/syscalls.h"
 
+/* A stat by fd: the filesystem's attributes may have changed under the open file. */
+static int revalidate(struct inode *i)
+{
+	return i->iops && i->iops->revalidate ? i->iops->revalidate(i) : 0;
+}
+
 static int stat_path(struct task *t, int dirfd, uptr_t upath, int flags, struct path *out)
 {
 	char *name = malloc(PATH_MAX_LEN);
@@ -51,7 +57,10 @@ static int stat_path(struct task *t, int dirfd, uptr_t upath, int flags, struct 
 			path_get(out);
 		}
 		file_put(f);
-		return 0;
+		err = revalidate(out->dentry->inode);
+		if (err)
+			path_put(out);
+		return err;
 	}
 	err = path_lookup(t, dirfd, name, lf, out);
 	free(name);
@@ -94,11 +103,16 @@ long sys_fstat(struct task *t, const struct syscall_args *a)
 {
 	struct file *f = fdget(t, arg_int(a, 0));
 	struct linux_stat st;
+	int err;
 
 	if (!f)
 		return -EBADF;
-	inode_fill_stat(f->inode, &st);
+	err = revalidate(f->inode);
+	if (!err)
+		inode_fill_stat(f->inode, &st);
 	file_put(f);
+	if (err)
+		return err;
 	return copy_out_obj(t, arg_uptr(a, 1), &st) ? -EFAULT : 0;
 }
 
@@ -282,7 +296,21 @@ long sys_getdents64(struct task *t, const struct syscall_args *a)
 
 static void fill_statfs(struct inode *i, struct statfs *s)
 {
+	struct vfs_statfs v;
+
 	memset(s, 0, sizeof(*s));
+	if (i->iops && i->iops->statfs && i->iops->statfs(i, &v) == 0) {
+		s->f_type = (long)v.type;
+		s->f_bsize = (long)v.bsize;
+		s->f_blocks = v.blocks;
+		s->f_bfree = v.bfree;
+		s->f_bavail = v.bavail;
+		s->f_files = v.files;
+		s->f_ffree = v.ffree;
+		s->f_namelen = (long)v.namelen;
+		s->f_frsize = (long)v.bsize;
+		return;
+	}
 	s->f_type = strcmp(i->sb ? i->sb->fstype : "", "proc") == 0 ? 0x9fa0 : 0x01021994;
 	s->f_bsize = 4096;
 	s->f_blocks = 1 << 20;

@@ -495,26 +495,34 @@ static int negotiate(struct p9c *c)
 	return r == 1 ? -EPROTONOSUPPORT : r;
 }
 
-static int attach(struct p9c *c, const char *uname, uint32_t n_uname, const char *aname)
+int p9c_attach(struct p9c *c, const char *uname, uint32_t n_uname, const char *aname, uint32_t *fid)
 {
 	struct p9_msg req = { .type = P9_TATTACH }, reply;
 	uint8_t rbuf[64];
 	int err;
 
-	c->root_fid = p9c_fid_alloc(c);
-	req.tattach.fid = c->root_fid;
+	*fid = p9c_fid_alloc(c);
+	if (*fid == P9_NOFID)
+		return -ENFILE;
+	req.tattach.fid = *fid;
 	req.tattach.afid = P9_NOFID;
 	req.tattach.uname = p9_str_c(uname);
 	req.tattach.aname = p9_str_c(aname);
 	req.tattach.n_uname = n_uname;
 	err = p9c_rpc(c, &req, &reply, rbuf, sizeof(rbuf));
-	if (err)
-		return err;
-	if (!(reply.rattach.qid.type & P9_QTDIR)) {
+	if (!err && !(reply.rattach.qid.type & P9_QTDIR)) {
 		log_error("9p: the attached root is not a directory");
+		p9c_clunk(c, *fid);
 		return -ENOTDIR;
 	}
-	return 0;
+	if (err)
+		p9c_fid_free(c, *fid);
+	return err;
+}
+
+static int attach(struct p9c *c, const char *uname, uint32_t n_uname, const char *aname)
+{
+	return p9c_attach(c, uname, n_uname, aname, &c->root_fid);
 }
 
 void p9c_close(struct p9c *c)

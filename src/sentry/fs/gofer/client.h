@@ -35,6 +35,13 @@ struct p9c;
  */
 struct p9c *p9c_connect(int fd, const char *uname, uint32_t n_uname, const char *aname);
 
+/*
+ * Attach once more on the same connection (a volume of the Gofer: aname is
+ * its guest path): the new root fid in *fid. 0, or -errno (-ENOTDIR when
+ * the root is not a directory). Blocks.
+ */
+int p9c_attach(struct p9c *c, const char *uname, uint32_t n_uname, const char *aname, uint32_t *fid);
+
 /* The fid of the attached root (never clunk it). */
 uint32_t p9c_root_fid(const struct p9c *c);
 /* Negotiated msize: no message either way is larger. */

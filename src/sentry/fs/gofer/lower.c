@@ -15,6 +15,7 @@
 #include "lib/util.h"
 #include "sentry/fs/gofer/client.h"
 #include "sentry/fs/gofer/host_file.h"
+#include "sentry/fs/gofer/volume.h"
 #include "sentry/fs/lower.h"
 
 #define LIST_BATCH 32			/* entries whose attributes are asked at once */
@@ -539,6 +540,11 @@ static const struct lower_ops gofer_lower_ops = {
 	.readlink = gofer_readlink,
 	.read_chunk = gofer_read_chunk,
 };
+
+struct p9c *gofer_lower_client(void)
+{
+	return g_p9c;
+}
 
 int gofer_lower_init(int fd, const char *aname)
 {
