@@ -19,8 +19,9 @@ marker=$dir/.cvisor-debian-root
 # the sandbox's with: names, types, modes, owners, sizes, link targets and
 # (/etc and /var/lib/dpkg only) md5 sums. Directory sizes and link counts
 # are left out: they differ on the native test's tmpfs copy and in the
-# sandbox (where lower hard links are separate inodes). Rewritten only when
-# it changed, so that a root in use is not touched.
+# sandbox (where lower hard links are separate inodes). Written beside the
+# root and renamed in only when it changed: a runner using the root checks
+# that nothing in it changes while a script runs.
 write_manifest()
 {
 	m=$dir/.cvisor-find-manifest
@@ -29,11 +30,11 @@ write_manifest()
 		find usr etc var/lib/dpkg -xdev \( -type d -printf '/%p %y %m %U:%G\n' \) -o \
 			\( ! -type d -printf '/%p %y %m %U:%G %s %l\n' \)
 		find etc var/lib/dpkg -xdev -type f -print0 | xargs -0 md5sum | sed 's|  |  /|'
-	) | LC_ALL=C sort >"$m.tmp"
-	if cmp -s "$m.tmp" "$m"; then
-		rm -f "$m.tmp"
+	) | LC_ALL=C sort >"$dir.manifest"
+	if cmp -s "$dir.manifest" "$m"; then
+		rm -f "$dir.manifest"
 	else
-		mv -f "$m.tmp" "$m"
+		mv -f "$dir.manifest" "$m"
 	fi
 }
 

@@ -13,8 +13,8 @@ mkdir -p $HOME /tmp/repo
 cd /tmp/repo
 git init -q -b main .
 for d in $(seq -w 0 19); do
-	mkdir src$d
-	for f in $(seq -w 0 14); do seq "$d$f" >src$d/file$f.txt; done
+	mkdir "src$d"
+	for f in $(seq -w 0 14); do seq "$d$f" >"src$d/file$f.txt"; done
 done
 printf '#!/bin/sh\necho hi\n' >run.sh && chmod +x run.sh
 ln -s src00/file00.txt link
@@ -35,7 +35,7 @@ echo dirty >>run.sh
 git status --porcelain
 git checkout -q -- run.sh
 git gc -q --aggressive
-echo "packs $(ls .git/objects/pack/*.pack | wc -l), loose $(git count-objects | cut -d' ' -f1)"
+echo "packs $(find .git/objects/pack -name "*.pack" | wc -l), loose $(git count-objects | cut -d' ' -f1)"
 git fsck --strict --no-progress && echo "fsck ok"
 git clone -q --no-hardlinks /tmp/repo /tmp/clone
 [ "$(git -C /tmp/clone rev-parse HEAD)" = "$(git rev-parse HEAD)" ] && echo "clone at HEAD"
