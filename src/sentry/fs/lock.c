@@ -5,13 +5,16 @@
  * range replaces what the owner held there, and same-type neighbours merge);
  * a request conflicts with another owner's overlapping lock when either is a
  * write lock. F_SETLKW sleeps on the inode's queue (kernel lock dropped) and
- * gives EDEADLK when waiting would close a cycle of POSIX owners.
+ * gives EDEADLK when waiting would close a cycle of POSIX owners. flock(2)
+ * locks live in the same list as whole-file locks of their open file, but
+ * only ever conflict with each other, as on Linux.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include "lib/list.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -28,10 +31,16 @@
 /* How far the deadlock check follows "A waits for B" (Linux's MAX_DEADLK_ITERATIONS). */
 #define DEADLOCK_DEPTH_MAX 10
 
+enum lock_kind {
+	LK_POSIX,			/* owner: struct fd_table */
+	LK_OFD,				/* owner: struct file */
+	LK_FLOCK,			/* owner: struct file; whole file */
+};
+
 struct file_lock {
 	struct list_head node;
-	const void *owner;		/* struct fd_table (POSIX) or struct file (OFD) */
-	bool ofd;
+	const void *owner;
+	enum lock_kind kind;
 	int type;			/* F_RDLCK or F_WRLCK */
 	int64_t start, end;		/* inclusive; end OFFSET_MAX: to end of file and beyond */
 	int32_t pid;			/* reported by F_GETLK */
@@ -53,7 +62,7 @@ static struct list_head g_waiters = LIST_HEAD_INIT(g_waiters);
 
 struct lock_req {
 	const void *owner;
-	bool ofd;
+	enum lock_kind kind;
 	int type;
 	int64_t start, end;
 };
@@ -70,7 +79,13 @@ static struct lock_list *lock_list_of(struct inode *i, bool create)
 
 static bool same_owner(const struct file_lock *l, const struct lock_req *r)
 {
-	return l->owner == r->owner && l->ofd == r->ofd;
+	return l->owner == r->owner && l->kind == r->kind;
+}
+
+/* flock(2) locks and record locks never see each other. */
+static bool same_family(const struct file_lock *l, const struct lock_req *r)
+{
+	return (l->kind == LK_FLOCK) == (r->kind == LK_FLOCK);
 }
 
 static bool overlaps(const struct file_lock *l, int64_t start, int64_t end)
@@ -92,7 +107,7 @@ static struct file_lock *find_conflict(struct lock_list *ll, const struct lock_r
 	if (!ll)
 		return NULL;
 	list_for_each_entry(l, &ll->locks, node)
-		if (!same_owner(l, r) && overlaps(l, r->start, r->end) &&
+		if (same_family(l, r) && !same_owner(l, r) && overlaps(l, r->start, r->end) &&
 		    (l->type == F_WRLCK || r->type == F_WRLCK))
 			return l;
 	return NULL;
@@ -103,7 +118,7 @@ static struct file_lock *lock_new(const struct lock_req *r, int type, int64_t st
 	struct file_lock *l = xzalloc(sizeof(*l));
 
 	l->owner = r->owner;
-	l->ofd = r->ofd;
+	l->kind = r->kind;
 	l->type = type;
 	l->start = start;
 	l->end = end;
@@ -194,15 +209,15 @@ static int wait_unblocked(struct task *t, struct lock_list *ll, const struct loc
 
 		if (!wait)
 			return -EAGAIN;
-		if (!r->ofd && !c->ofd && would_deadlock(r->owner, c->owner))
+		if (r->kind == LK_POSIX && c->kind == LK_POSIX && would_deadlock(r->owner, c->owner))
 			return -EDEADLK;
-		lw.blocker = c->ofd ? NULL : c->owner;
-		if (!r->ofd)
+		lw.blocker = c->kind == LK_POSIX ? c->owner : NULL;
+		if (r->kind == LK_POSIX)
 			list_add(&lw.node, &g_waiters);
 		waitq_add(&ll->wq, &w, t);
 		err = task_sleep(t, DEADLINE_NONE);
 		waitq_del(&w);
-		if (!r->ofd)
+		if (r->kind == LK_POSIX)
 			list_del(&lw.node);
 		if (err)
 			return -ERESTARTSYS;
@@ -265,7 +280,7 @@ static int do_getlk(struct task *t, struct file *f, struct lock_req *r, struct l
 		fl->l_whence = SEEK_SET;
 		fl->l_start = c->start;
 		fl->l_len = c->end == OFFSET_MAX ? 0 : c->end - c->start + 1;
-		fl->l_pid = c->ofd ? -1 : c->pid;
+		fl->l_pid = c->kind == LK_OFD ? -1 : c->pid;
 	} else {
 		fl->l_type = F_UNLCK;
 	}
@@ -294,7 +309,7 @@ static int do_setlk(struct task *t, int fd, struct file *f, struct lock_req *r, 
 	}
 	err = apply(ll, r, t->tg->tgid);
 	/* A POSIX lock won after another thread closed @fd would outlive the close (Linux undoes it too). */
-	if (!err && wait && !r->ofd && (fd >= t->fds->size || t->fds->files[fd] != f))
+	if (!err && wait && r->kind == LK_POSIX && (fd >= t->fds->size || t->fds->files[fd] != f))
 		lock_release_posix(f->inode, t->fds);
 	return err;
 }
@@ -305,12 +320,14 @@ long lock_fcntl(struct task *t, int fd, struct file *f, int cmd, uptr_t arg)
 	struct lock_req r;
 	int err;
 
+	if (f->flags & O_PATH)
+		return -EBADF;
 	if (copy_in_obj(t, &fl, arg))
 		return -EFAULT;
-	r.ofd = is_ofd_cmd(cmd);
-	r.owner = r.ofd ? (const void *)f : (const void *)t->fds;
+	r.kind = is_ofd_cmd(cmd) ? LK_OFD : LK_POSIX;
+	r.owner = r.kind == LK_OFD ? (const void *)f : (const void *)t->fds;
 	r.type = fl.l_type;
-	if (r.ofd && fl.l_pid != 0)
+	if (r.kind == LK_OFD && fl.l_pid != 0)
 		return -EINVAL;
 	err = flock_range(f, &fl, &r.start, &r.end);
 	if (err)
@@ -327,9 +344,51 @@ long lock_fcntl(struct task *t, int fd, struct file *f, int cmd, uptr_t arg)
 	}
 }
 
-static void release_owner(struct inode *i, const void *owner, bool ofd)
+static void release_owner(struct inode *i, const void *owner, enum lock_kind kind);
+
+/*
+ * flock(2): LOCK_SH, LOCK_EX or LOCK_UN, maybe | LOCK_NB. As on Linux, a
+ * conversion drops the old lock first, so a failed LOCK_EX | LOCK_NB over a
+ * held LOCK_SH leaves none.
+ */
+long lock_flock(struct task *t, struct file *f, int op)
 {
-	struct lock_req r = { .owner = owner, .ofd = ofd, .type = F_UNLCK, .start = 0, .end = OFFSET_MAX };
+	struct lock_req r = { .owner = f, .kind = LK_FLOCK, .start = 0, .end = OFFSET_MAX };
+	bool wait = !(op & LOCK_NB);
+	struct lock_list *ll;
+	int err;
+
+	switch (op & ~LOCK_NB) {
+	case LOCK_SH:
+		r.type = F_RDLCK;
+		break;
+	case LOCK_EX:
+		r.type = F_WRLCK;
+		break;
+	case LOCK_UN:
+		r.type = F_UNLCK;
+		break;
+	default:
+		return -EINVAL;
+	}
+	ll = lock_list_of(f->inode, true);
+	if (r.type != F_UNLCK) {
+		struct file_lock *l;
+
+		list_for_each_entry(l, &ll->locks, node)
+			if (same_owner(l, &r) && l->type == r.type)
+				return 0;
+		release_owner(f->inode, f, LK_FLOCK);
+		err = wait_unblocked(t, ll, &r, wait);
+		if (err)
+			return err == -EAGAIN ? -EWOULDBLOCK : err;
+	}
+	return apply(ll, &r, t->tg->tgid);
+}
+
+static void release_owner(struct inode *i, const void *owner, enum lock_kind kind)
+{
+	struct lock_req r = { .owner = owner, .kind = kind, .type = F_UNLCK, .start = 0, .end = OFFSET_MAX };
 
 	if (i && i->locks)
 		apply(i->locks, &r, 0);
@@ -337,12 +396,13 @@ static void release_owner(struct inode *i, const void *owner, bool ofd)
 
 void lock_release_posix(struct inode *i, struct fd_table *owner)
 {
-	release_owner(i, owner, false);
+	release_owner(i, owner, LK_POSIX);
 }
 
 void lock_release_ofd(struct file *f)
 {
-	release_owner(f->inode, f, true);
+	release_owner(f->inode, f, LK_OFD);
+	release_owner(f->inode, f, LK_FLOCK);
 }
 
 void lock_inode_free(struct inode *i)

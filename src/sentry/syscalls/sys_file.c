@@ -164,6 +164,19 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 	return ret;
 }
 
+/* flock(2) */
+long sys_flock(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = fdget(t, arg_int(a, 0));
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = (f->flags & O_PATH) ? -EBADF : lock_flock(t, f, arg_int(a, 1));
+	file_put(f);
+	return ret;
+}
+
 /* ioctl(2) */
 long sys_ioctl(struct task *t, const struct syscall_args *a)
 {

@@ -3,7 +3,7 @@
 # sqlite3: a 100k-row table from a recursive CTE, aggregates, an index, a
 # transaction rolled back, the WAL journal (a shared mapping of the -shm
 # file), a second process reading while a writer holds its lock, and an
-# integrity check.
+# integrity check; then flock(1).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C
 set -eu
 db=/tmp/t.db
@@ -47,5 +47,12 @@ echo >/tmp/go
 wait
 cat /tmp/writer
 sqlite3 -batch $db 'SELECT count(*) FROM t; PRAGMA journal_mode=DELETE; PRAGMA integrity_check;'
-rm -f $db $db-wal $db-shm /tmp/locked /tmp/go /tmp/writer
+# util-linux flock(1): our open file holds the lock, so its own open is refused.
+exec 8>/tmp/lk
+flock -x 8
+flock -n /tmp/lk true || echo "flock -n refused while held"
+flock -u 8
+flock -n /tmp/lk echo "flock -n granted after unlock"
+exec 8>&-
+rm -f $db $db-wal $db-shm /tmp/locked /tmp/go /tmp/writer /tmp/lk
 echo OK
