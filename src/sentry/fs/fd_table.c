@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/log.h"
+#include "sentry/fs/lock.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/task.h"
 
@@ -46,13 +47,21 @@ struct fd_table *fdtable_dup(struct fd_table *old)
 	return t;
 }
 
+/* @f left a slot of @ft: as on Linux, closing any descriptor of a file drops the table's POSIX locks on it. */
+static void fd_drop(struct fd_table *ft, struct file *f)
+{
+	if (f->inode)
+		lock_release_posix(f->inode, ft);
+	file_put(f);
+}
+
 void fdtable_put(struct fd_table *t)
 {
 	if (--t->refs)
 		return;
 	for (int i = 0; i < t->size; i++)
 		if (t->files[i])
-			file_put(t->files[i]);
+			fd_drop(t, t->files[i]);
 	free(t->files);
 	free(t->cloexec);
 	free(t);
@@ -110,7 +119,7 @@ int fd_install_at(struct task *t, int fd, struct file *f, bool cloexec)
 	ft->files[fd] = f;
 	ft->cloexec[fd] = cloexec;
 	if (old)
-		file_put(old);
+		fd_drop(ft, old);
 	return fd;
 }
 
@@ -124,7 +133,7 @@ int fd_close(struct task *t, int fd)
 	f = ft->files[fd];
 	ft->files[fd] = NULL;
 	ft->cloexec[fd] = 0;
-	file_put(f);
+	fd_drop(ft, f);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "lib/log.h"
 #include "sentry/fs/anon/anon.h"
+#include "sentry/fs/lock.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -75,6 +76,7 @@ void inode_put(struct inode *i)
 		i->destroy(i);
 	if (i->data)
 		mobj_put(&i->data->obj);
+	lock_inode_free(i);
 	free(i->link);
 	free(i);
 }
@@ -162,6 +164,7 @@ void file_put(struct file *f)
 		return;
 	if (!list_empty(&f->epitems))
 		epoll_file_closing(f);
+	lock_release_ofd(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);

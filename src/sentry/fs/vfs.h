@@ -20,6 +20,7 @@ struct waitq;
 struct shmem;
 struct file;
 struct pipe;
+struct lock_list;
 
 #define NAME_MAX_LEN 255
 #define PATH_MAX_LEN 4096
@@ -48,6 +49,7 @@ struct inode {
 	char *link;			/* symlink target (tmpfs) */
 	struct pipe *pipe;		/* named pipe */
 	int exec_count;			/* address spaces running this file: writers get ETXTBSY */
+	struct lock_list *locks;	/* fcntl record locks (fs/lock.c), NULL until the first */
 	void *priv;
 	void (*destroy)(struct inode *);
 };

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include "sentry/fs/lock.h"
 #include "sentry/fs/pipe/pipe.h"
 #include "sentry/fs/vfs.h"
 #include "sentry/mm/usercopy.h"
@@ -149,8 +150,7 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 	case F_OFD_GETLK:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
-		/* Advisory locks within one sandbox: granted (no contention tracking yet). */
-		ret = 0;
+		ret = lock_fcntl(t, fd, f, cmd, arg_uptr(a, 2));
 		break;
 	case F_GETPIPE_SZ:
 		ret = S_ISFIFO(f->inode->mode) ? 65536 : -EBADF;
@@ -160,6 +160,19 @@ long sys_fcntl(struct task *t, const struct syscall_args *a)
 		ret = -EINVAL;
 		break;
 	}
+	file_put(f);
+	return ret;
+}
+
+/* flock(2) */
+long sys_flock(struct task *t, const struct syscall_args *a)
+{
+	struct file *f = fdget(t, arg_int(a, 0));
+	long ret;
+
+	if (!f)
+		return -EBADF;
+	ret = (f->flags & O_PATH) ? -EBADF : lock_flock(t, f, arg_int(a, 1));
 	file_put(f);
 	return ret;
 }
