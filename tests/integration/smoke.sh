@@ -13,6 +13,9 @@ check() {	# name expected actual
 root=$work/smoke-root
 "$here/rootfs/make-busybox-root.sh" "$root" >/dev/null || exit 77
 printf 'not an elf\n' > "$root/junk" && chmod +x "$root/junk"
+# a hard-linked pair in the image, and a third name of it in another directory
+mkdir -p "$root/links" && echo "linked data" > "$root/links/a" && ln -f "$root/links/a" "$root/links/b" &&
+	ln -f "$root/links/a" "$root/tmp/c"
 run() {
 	if [ "$1" = --report-unsupported ]; then shift; set -- --report-unsupported --root "$root" -- "$@"
 	else set -- --root "$root" -- "$@"; fi
@@ -34,6 +37,14 @@ bg=$!
 for _ in $(seq 300); do grep -q ready "$work/smoke-term" && break; sleep 0.1; done
 sleep 0.2	# the exec of sleep; a SIGTERM before it hits sh, whose default action is the same
 kill -TERM $bg; wait $bg; check term-status-from-outside 143 $?
+# Hard links of the image are one file in the sandbox, as on the host: one inode, its link
+# count, a write through one name seen through the others, and an unlink counted.
+check hardlink-nlink "3 3 3" "$(run /bin/busybox sh -c 'stat -c %h /links/a /links/b /tmp/c | tr "\n" " " | sed "s/ $//"' 2>&1)"
+check hardlink-inode same "$(run /bin/busybox sh -c '[ "$(stat -c %i /links/a)" = "$(stat -c %i /links/b)" ] &&
+	[ "$(stat -c %i /links/a)" = "$(stat -c %i /tmp/c)" ] && echo same' 2>&1)"
+check hardlink-write "more data" "$(run /bin/busybox sh -c 'cat /links/b >/dev/null; echo "more data" > /links/a; cat /links/b /tmp/c | sort -u' 2>&1)"
+check hardlink-unlink "2" "$(run /bin/busybox sh -c 'ls /tmp >/dev/null; rm /links/b; stat -c %h /links/a' 2>&1)"
+check hardlink-host-unchanged "linked data" "$(cat "$root/links/b")"
 check uname "Linux x86_64" "$(run /bin/busybox uname -sm 2>&1)"
 check cat-passwd "$(wc -l < "$root/etc/passwd")" "$(run /bin/busybox wc -l /etc/passwd 2>&1 | awk '{print $1}')"
 check stdin "abc" "$(echo abc | run /bin/busybox cat 2>&1)"

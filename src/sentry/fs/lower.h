@@ -20,6 +20,7 @@
 #include "abi/linux/types.h"
 
 struct lower_attr {
+	uint64_t ino;			/* the lower file's identity (9P qid.path); 0: unknown */
 	uint32_t mode, uid, gid;
 	uint64_t nlink, size, rdev;
 	struct linux_timespec atime, mtime, ctime;

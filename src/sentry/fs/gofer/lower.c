@@ -100,6 +100,7 @@ static int walk_rel(const char *rel, uint32_t *out)
 
 static void attr_from_reply(const struct p9_msg *r, struct lower_attr *a)
 {
+	a->ino = r->rgetattr.qid.path;
 	a->mode = r->rgetattr.mode;
 	a->uid = r->rgetattr.uid;
 	a->gid = r->rgetattr.gid;

@@ -331,6 +331,8 @@ static void tmpfs_lower_destroy(struct inode *i)
 {
 	struct tmpfs_lower *lw = i->priv;
 
+	if (lw && lw->linked)
+		tmpfs_lower_link_forget(i, lw->link_ino);
 	if (lw) {
 		free(lw->rel);
 		free(lw);

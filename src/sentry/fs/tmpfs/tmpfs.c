@@ -66,6 +66,65 @@ struct inode *tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rd
 	return i;
 }
 
+/*
+ * Hard links of the lower layer: a regular file with several links is one
+ * inode under all the names the sandbox sees of it (st_ino, st_nlink and
+ * data shared, as on the host). Found by lower identity, and, so that two
+ * files of different host filesystems never merge, the same mode, size and
+ * mtime too. Kernel lock held; an inode leaves the table as it is destroyed.
+ */
+#define LINK_BUCKETS 256
+
+struct lower_link {
+	uint64_t ino;
+	/* the lower file as first seen: the inode itself may have been written since */
+	uint32_t mode;
+	uint64_t size;
+	struct linux_timespec mtime;
+	struct inode *inode;
+	struct lower_link *next;
+};
+
+static struct lower_link *g_lower_links[LINK_BUCKETS];
+
+static struct inode *lower_link_find(const struct lower_attr *a, struct super_block *sb)
+{
+	for (struct lower_link *l = g_lower_links[a->ino % LINK_BUCKETS]; l; l = l->next) {
+		struct inode *i = l->inode;
+
+		if (l->ino == a->ino && i->sb == sb && l->mode == a->mode && l->size == a->size &&
+		    l->mtime.tv_sec == a->mtime.tv_sec && l->mtime.tv_nsec == a->mtime.tv_nsec && i->nlink > 0)
+			return i;
+	}
+	return NULL;
+}
+
+static void lower_link_add(struct inode *i, const struct lower_attr *a)
+{
+	struct lower_link *l = xmalloc(sizeof(*l));
+	uint64_t ino = a->ino;
+
+	l->ino = ino;
+	l->mode = a->mode;
+	l->size = a->size;
+	l->mtime = a->mtime;
+	l->inode = i;
+	l->next = g_lower_links[ino % LINK_BUCKETS];
+	g_lower_links[ino % LINK_BUCKETS] = l;
+}
+
+void tmpfs_lower_link_forget(struct inode *i, uint64_t ino)
+{
+	for (struct lower_link **p = &g_lower_links[ino % LINK_BUCKETS]; *p; p = &(*p)->next)
+		if ((*p)->inode == i) {
+			struct lower_link *l = *p;
+
+			*p = l->next;
+			free(l);
+			return;
+		}
+}
+
 /* Add one lower entry to @dir (kernel lock held); skipped if the name is taken or not a name. */
 static void add_lower_child(struct dentry *dir, const char *dir_rel, const struct lower_dirent *e)
 {
@@ -77,6 +136,12 @@ static void add_lower_child(struct dentry *dir, const char *dir_rel, const struc
 	if (!*e->name || strchr(e->name, '/') || strcmp(e->name, ".") == 0 || strcmp(e->name, "..") == 0 ||
 	    strlen(e->name) > NAME_MAX_LEN || find_child(dir, e->name))
 		return;
+	/* another name of a lower file already here: the same inode, its link count the lower one */
+	if (S_ISREG(a->mode) && a->nlink > 1 && a->ino && (i = lower_link_find(a, dir_inode->sb))) {
+		inode_get(i);
+		tmpfs_attach(dir, e->name, i);
+		return;
+	}
 	if (asprintf(&rel, "%s%s%s", dir_rel, *dir_rel ? "/" : "", e->name) < 0)
 		return;
 	i = tmpfs_inode_new(dir_inode->sb, a->mode, a->rdev);
@@ -93,6 +158,14 @@ static void add_lower_child(struct dentry *dir, const char *dir_rel, const struc
 		i->fops = S_ISCHR(a->mode) ? chrdev_fops(a->rdev) : NULL;
 	}
 	tmpfs_lower_attach(i, rel);
+	if (S_ISREG(a->mode) && a->nlink > 1 && a->ino) {
+		struct tmpfs_lower *lw = i->priv;
+
+		i->nlink = (uint32_t)MIN(a->nlink, (uint64_t)UINT32_MAX);
+		lower_link_add(i, a);
+		lw->linked = true;
+		lw->link_ino = a->ino;
+	}
 	if (S_ISDIR(a->mode))
 		dir_inode->nlink++;
 	tmpfs_attach(dir, e->name, i);

@@ -21,6 +21,8 @@ enum tmpfs_lower_state {
 struct tmpfs_lower {
 	char *rel;		/* path relative to the lower root; never changes */
 	enum tmpfs_lower_state state;
+	bool linked;		/* in the hard-link table (tmpfs.c), under link_ino */
+	uint64_t link_ino;
 };
 
 extern const struct inode_ops tmpfs_dir_iops, tmpfs_file_iops, tmpfs_symlink_iops;
@@ -28,6 +30,8 @@ extern const struct file_ops tmpfs_dir_fops, tmpfs_file_fops;
 
 struct inode *tmpfs_inode_new(struct super_block *sb, uint32_t mode, uint64_t rdev);
 void tmpfs_lower_attach(struct inode *i, char *rel);	/* takes @rel */
+/* @i, a lower file in the hard-link table (lw->linked), goes away: forget it. */
+void tmpfs_lower_link_forget(struct inode *i, uint64_t ino);
 
 /*
  * Kernel lock held. Waits (lock dropped, *dropped set) while another task
