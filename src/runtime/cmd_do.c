@@ -328,7 +328,7 @@ bad:
 	return 2;
 }
 
-static int add_volume(struct root_source *src, struct sentry_volume *vols, const char *spec)
+int add_volume(struct root_source *src, struct sentry_volume *vols, const char *spec)
 {
 	int err;
 
@@ -409,6 +409,8 @@ static int spawn_gofer(const char *root, const struct root_source *src, pid_t *p
 		args[n++] = "gofer";
 		args[n++] = "--root";
 		args[n++] = root;
+		if (src->root_ro)
+			args[n++] = "--ro";	/* root.readonly: the gofer refuses writes too */
 		for (int k = 0; k < src->nvolumes; k++) {
 			args[n++] = "--volume";
 			args[n++] = src->volume_specs[k];

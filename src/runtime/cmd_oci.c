@@ -292,14 +292,99 @@ static void take_console(int slave)
 		close(slave);
 }
 
+/* A mount of config.json the Sentry makes itself, whatever the entry says (proc, sysfs, /dev...). */
+static bool sentry_own_mount(const struct oci_mount *m)
+{
+	static const char *const own[] = { "/proc", "/dev", "/dev/pts", "/dev/shm", "/dev/mqueue", "/sys",
+					   "/sys/fs/cgroup", NULL };
+
+	for (size_t k = 0; own[k]; k++)
+		if (strcmp(m->destination, own[k]) == 0)
+			return true;
+	return false;
+}
+
+static bool has_option(const struct oci_mount *m, const char *opt)
+{
+	for (size_t k = 0; m->options && m->options[k]; k++)
+		if (strcmp(m->options[k], opt) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * config.json's mounts as volumes of the Gofer: a bind mount of a host
+ * directory becomes one (read-only with "ro"); the Sentry's own mounts
+ * are its own. Others are not supported yet and are logged. 0, or 1
+ * after saying why. Strings are allocated for the container's lifetime.
+ */
+static int mounts_to_volumes(const char *verb, const struct oci_spec *spec, const char *bundle,
+			     struct root_source *src, struct sentry_volume *vols, int *ntmpfs)
+{
+	for (size_t k = 0; k < spec->nmounts; k++) {
+		const struct oci_mount *m = &spec->mounts[k];
+		bool bind = (m->type && strcmp(m->type, "bind") == 0) || has_option(m, "bind") || has_option(m, "rbind");
+		char host[PATH_MAX], *vspec;
+		struct stat sb;
+
+		if (sentry_own_mount(m))
+			continue;
+		if (m->type && strcmp(m->type, "tmpfs") == 0 && !bind) {
+			/* a tmpfs of the Sentry's, after the Gofer's volumes in @vols (ntmpfs counts them) */
+			struct sentry_volume *v = &vols[src->nvolumes + *ntmpfs];
+			const char *mode = NULL;
+
+			if (src->nvolumes + *ntmpfs >= MAX_VOLUMES)
+				return oci_fail(verb, "mounts: too many (at most %d)", MAX_VOLUMES);
+			for (size_t o = 0; m->options && m->options[o]; o++)
+				if (strncmp(m->options[o], "mode=", 5) == 0)
+					mode = m->options[o] + 5;
+			*v = (struct sentry_volume){ .guest = m->destination, .ro = has_option(m, "ro"), .tmpfs = true,
+						     .mode = mode ? (uint32_t)strtoul(mode, NULL, 8) : 0 };
+			(*ntmpfs)++;
+			continue;
+		}
+		if (!bind) {
+			log_info("%s: mount of type %s at %s: not supported yet, skipped", verb, m->type ? m->type : "?",
+				 m->destination);
+			continue;
+		}
+		if (!m->source)
+			return oci_fail(verb, "mounts: bind mount at %s has no source", m->destination);
+		if (m->source[0] == '/' ? strlen(m->source) >= sizeof(host) : !path_join(host, sizeof(host), bundle, m->source))
+			return oci_fail(verb, "mounts: source '%s' too long", m->source);
+		if (m->source[0] == '/')
+			strcpy(host, m->source);
+		if (stat(host, &sb) < 0)
+			return oci_fail(verb, "mounts: bind source '%s' for %s: %s", host, m->destination, strerror(errno));
+		if (!S_ISDIR(sb.st_mode)) {
+			/* the Gofer exports directories: /etc/hosts and the like keep the image's file */
+			log_info("%s: bind mount of file %s at %s: not supported yet, skipped", verb, host, m->destination);
+			continue;
+		}
+		if (strchr(host, ':') || strchr(m->destination, ':'))
+			return oci_fail(verb, "mounts: '%s' at %s: a path with ':' cannot be a volume yet", host,
+					m->destination);
+		if (asprintf(&vspec, "%s:%s%s", host, m->destination, has_option(m, "ro") ? ":ro" : "") < 0)
+			return oci_fail(verb, "out of memory");
+		if (src->nvolumes + *ntmpfs >= MAX_VOLUMES)
+			return oci_fail(verb, "mounts: too many (at most %d)", MAX_VOLUMES);
+		/* the Gofer's volumes come first in @vols: move the tmpfs ones up by one */
+		memmove(&vols[src->nvolumes + 1], &vols[src->nvolumes], (size_t)*ntmpfs * sizeof(*vols));
+		if (add_volume(src, vols, vspec))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * The container's process, forked by create: wait for `start` on exec.fifo
  * (it opens the read end and waits for our byte), then be the sandbox's
  * supervisor. Never returns.
  */
-static __attribute__((noreturn)) void container_main(const char *fifo, struct sentry_config *cfg)
+static __attribute__((noreturn)) void container_main(const char *fifo, struct sentry_config *cfg,
+						   const struct root_source *src)
 {
-	struct root_source src = { .p9_fd = -1, .gofer = true };
 	int fd;
 
 	/* the state lock is create's, not ours (it is CLOEXEC, but we do not exec) */
@@ -309,7 +394,7 @@ static __attribute__((noreturn)) void container_main(const char *fifo, struct se
 	if (write(fd, "0", 1) != 1)
 		_exit(STATUS_RUNTIME_FAILED);
 	close(fd);
-	_exit(sandbox_run(cfg, &src, DEFAULT_GRACE_S));
+	_exit(sandbox_run(cfg, src, DEFAULT_GRACE_S));
 }
 
 /* The sandbox configuration from @spec; strings point into @spec and @rootfs. */
@@ -350,8 +435,10 @@ static int create_container(const char *verb, const struct create_opts *o, const
 	struct oci_error perr;
 	const char *bad = oci_id_problem(o->id);
 	struct stat sb;
+	struct root_source src = { .p9_fd = -1, .gofer = true };
+	static struct sentry_volume vols[MAX_VOLUMES];	/* the container's process keeps them */
 	pid_t child;
-	int err, console = -1;
+	int err, console = -1, ntmpfs = 0;
 
 	if (bad)
 		return oci_fail(verb, "invalid container id '%s': %s", o->id, bad);
@@ -409,6 +496,14 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		return oci_fail(verb, "mkfifo %s: %s", fifo, strerror(err));
 	}
 	config_from_spec(&cfg, spec, rootfs, g);
+	src.root_ro = cfg.root_readonly = spec->root_readonly;
+	if (mounts_to_volumes(verb, spec, bundle, &src, vols, &ntmpfs)) {
+		oci_container_close(&c, true);
+		oci_spec_free(spec);
+		return 1;
+	}
+	cfg.volumes = vols;
+	cfg.nvolumes = src.nvolumes + ntmpfs;
 	cfg.control_fd = control_listen(verb, &c);
 	if (cfg.control_fd < 0) {
 		oci_container_close(&c, true);
@@ -429,7 +524,7 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		close(c.dirfd);
 		if (console >= 0)
 			take_console(console);
-		container_main(fifo, &cfg);
+		container_main(fifo, &cfg, &src);
 	}
 	if (console >= 0)
 		close(console);

@@ -31,7 +31,12 @@ struct root_source {
 	const char *aname;
 	const char *volume_specs[MAX_VOLUMES];	/* as given, handed to the gofer */
 	int nvolumes;
+	bool root_ro;		/* the gofer serves the root read-only */
 };
+
+struct sentry_volume;
+/* Check volume @spec (HOST:GUEST[:ro]) and add it to @src and @vols[src->nvolumes]; 0, or 2 after a message. */
+int add_volume(struct root_source *src, struct sentry_volume *vols, const char *spec);
 
 /*
  * Run @cfg's command in a new sandbox over @src as `cvisor do` does: start

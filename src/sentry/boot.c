@@ -259,8 +259,12 @@ static int mount_volume(const struct sentry_volume *v)
 	struct super_block *sb;
 	struct dentry *vroot;
 	char *copy = xstrdup(v->guest), *save = NULL, *name;
-	int err = volume_new(gofer_lower_client(), v->guest, &vroot, &sb);
+	int err = 0;
 
+	if (v->tmpfs)
+		vroot = tmpfs_new(v->mode ? v->mode & 07777 : 01777, false, &sb);
+	else
+		err = volume_new(gofer_lower_client(), v->guest, &vroot, &sb);
 	if (err) {
 		log_error("volume %s: cannot attach: %s", v->guest, strerror(-err));
 		free(copy);
@@ -281,7 +285,7 @@ static int mount_volume(const struct sentry_volume *v)
 	if (err)
 		log_error("volume %s: cannot make its mountpoint: %s", v->guest, strerror(-err));
 	else
-		mount_new(cur.mnt, cur.dentry, vroot, sb, v->ro ? MS_RDONLY : 0, "volume");
+		mount_new(cur.mnt, cur.dentry, vroot, sb, v->ro ? MS_RDONLY : 0, v->tmpfs ? "tmpfs" : "volume");
 	path_put(&cur);
 	dput(vroot);
 	return err;
@@ -315,7 +319,7 @@ static int setup_filesystems(const struct sentry_config *cfg)
 	} else {
 		root = tmpfs_new(0755, true, &sb);
 	}
-	g_kernel.root_mount = mount_new(NULL, NULL, root, sb, 0, "rootfs");
+	g_kernel.root_mount = mount_new(NULL, NULL, root, sb, cfg->root_readonly ? MS_RDONLY : 0, "rootfs");
 	g_kernel.root = root;
 	rp.mnt = g_kernel.root_mount;
 	rp.dentry = root;

@@ -19,6 +19,8 @@
 struct sentry_volume {
 	const char *guest;		/* absolute path in the sandbox */
 	bool ro;			/* mounted MS_RDONLY (the Gofer refuses writes too) */
+	bool tmpfs;			/* not the Gofer's: a new tmpfs in sandbox memory (OCI tmpfs mount) */
+	uint32_t mode;			/* tmpfs: its root's mode (0: 01777) */
 };
 
 struct sentry_config {
@@ -33,6 +35,7 @@ struct sentry_config {
 	const char *p9_aname;
 	/* The root written through to the server (--overlay=none), not a tmpfs overlay in memory. */
 	bool root_write_through;
+	bool root_readonly;		/* the root is mounted MS_RDONLY (OCI root.readonly) */
 	const struct sentry_volume *volumes;	/* exported by the same 9P server */
 	int nvolumes;
 	const char *platform;		/* "systrap", "ptrace"; NULL: the default */

@@ -115,6 +115,37 @@ contains "process.user.umask" "umask 0077" "$out"
 contains "process.rlimits" "nofile 300 400" "$out"
 contains "process.noNewPrivileges" "NoNewPrivs:	1" "$out"
 
+# ---- mounts: bind mounts of host directories (rw, ro) through the Gofer, tmpfs, root.readonly ----
+mkdir -p "$work/vol-rw" "$work/vol-ro" && echo "from host" >"$work/vol-ro/file" && rm -f "$work/vol-rw/"*
+config /bin/sh -c 'echo written >/data/out; cat /ro/file; echo x >/ro/new 2>&1 || echo ro-refused;
+	echo t >/scratch/t && echo "tmpfs $(stat -c %a /scratch)"; echo y >/rootfile 2>/dev/null || echo root-refused;
+	echo z >/tmp/z 2>/dev/null && echo tmp-written'
+python3 - "$bundle/config.json" "$work" <<'EOF'
+import json, sys
+path, work = sys.argv[1], sys.argv[2]
+c = json.load(open(path))
+c["root"]["readonly"] = True
+c["mounts"] += [
+    {"destination": "/data", "type": "bind", "source": work + "/vol-rw", "options": ["rbind", "rw"]},
+    {"destination": "/ro", "type": "bind", "source": work + "/vol-ro", "options": ["rbind", "ro"]},
+    {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=1770"]},
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1777"]},
+]
+json.dump(c, open(path, "w"))
+EOF
+out=$("${C[@]}" run --bundle "$bundle" m1 2>&1)
+expect "mounts: a rw bind mount writes through to the host" "written" "$(cat "$work/vol-rw/out" 2>&1)"
+contains "mounts: a ro bind mount reads" "from host" "$out"
+contains "mounts: a ro bind mount refuses writes" "ro-refused" "$out"
+expect "mounts: the ro source is unchanged" "file" "$(ls "$work/vol-ro")"
+contains "mounts: a tmpfs with its mode" "tmpfs 1770" "$out"
+contains "root.readonly: writes to the root refused" "root-refused" "$out"
+contains "root.readonly: a tmpfs over it is writable" "tmp-written" "$out"
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["mounts"].append({"destination":"/x","type":"bind","source":"/nonexistent-src","options":["rbind"]}); json.dump(c,open(sys.argv[1],"w"))' "$bundle/config.json"
+contains "mounts: a missing bind source" "bind source '/nonexistent-src' for /x: No such file or directory" "$("${C[@]}" create --bundle "$bundle" m2 2>&1)"
+expect "mounts: nothing left after the refusal" "" "$(ls -A "$state")"
+none_left "mounts"
+
 # ---- kill: relayed to init; --all; SIGKILL ----
 config /bin/sh -c 'trap "echo usr1; exit 5" USR1; trap "echo term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'
 "${C[@]}" run --bundle "$bundle" k1 >"$work/k1.out" 2>&1 &

@@ -55,6 +55,18 @@ expect "run: stderr" "to stderr" "$(run "$image" /bin/sh -c 'echo to stderr >&2'
 out=$(run -t "$image" /bin/sh -c 'test -t 0 && test -t 1 && echo on-a-tty' | tr -d '\r')
 expect "run -t: stdin and stdout are a terminal" "on-a-tty" "$out"
 
+# volumes and a read-only root
+mkdir -p "$work/pv" && echo "host side" >"$work/pv/in"
+out=$(run -v "$work/pv:/data" "$image" /bin/sh -c 'cat /data/in; echo "from the container" >/data/out' 2>&1)
+expect "-v: the host's file reads" "host side" "$out"
+expect "-v: a write goes through to the host" "from the container" "$(cat "$work/pv/out" 2>&1)"
+out=$(run -v "$work/pv:/data:ro" "$image" /bin/sh -c 'echo x >/data/new || echo refused' 2>&1)
+contains "-v :ro: a write is refused" "refused" "$out"
+expect "-v :ro: the host directory is unchanged" "in out" "$(ls "$work/pv" | tr '\n' ' ' | sed 's/ $//')"
+out=$(run --read-only "$image" /bin/sh -c 'echo x >/etc/new 2>/dev/null || echo root-refused; echo y >/tmp/y && echo tmp-ok' 2>&1)
+contains "--read-only: the root refuses writes" "root-refused" "$out"
+contains "--read-only: /tmp is a writable tmpfs" "tmp-ok" "$out"
+
 # detached: logs, stop (SIGTERM to init, which dies of it), kill
 id=$(timeout 60 "${P[@]}" run -d --network=none "$image" /bin/sh -c 'echo logged; exec /bin/sleep 1000')
 expect "run -d: an id" "yes" "$([ -n "$id" ] && echo yes)"
