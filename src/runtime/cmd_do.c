@@ -292,7 +292,7 @@ static int parse_volume(const char *spec, struct sentry_volume *v)
 		goto bad;
 	*guest++ = '\0';
 	opt = strchr(guest, ':');
-	v->ro = false;
+	*v = (struct sentry_volume){ 0 };
 	if (opt) {
 		*opt++ = '\0';
 		if (strcmp(opt, "ro") == 0)
@@ -512,7 +512,7 @@ int cmd_do(int argc, char **argv, const struct global_opts *g)
 	char **env = NULL;
 	const char *term = getenv("TERM");
 	struct root_source src = { .p9_fd = -1 };
-	struct sentry_volume vols[MAX_VOLUMES];
+	struct sentry_volume vols[MAX_VOLUMES] = { 0 };
 	struct stat st;
 	int k = 1, ret, grace_s = DEFAULT_GRACE_S;
 
