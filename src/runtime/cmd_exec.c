@@ -30,7 +30,7 @@
 #include "sentry/control.h"
 
 struct exec_opts {
-	const char *id, *process_file, *cwd, *user, *pid_file;
+	const char *id, *process_file, *cwd, *user, *pid_file, *console_socket;
 	char **env;
 	size_t nenv;
 	char **cmd;
@@ -74,7 +74,9 @@ static int parse_exec_opts(int argc, char **argv, struct exec_opts *o)
 			o->detach = true;
 		else if (strcmp(a, "--tty") == 0 || strcmp(a, "-t") == 0)
 			o->tty = true;
-		else if ((strcmp(a, "--console-socket") == 0 || strcmp(a, "--preserve-fds") == 0 ||
+		else if (strcmp(a, "--console-socket") == 0 && more)
+			o->console_socket = argv[++k];
+		else if ((strcmp(a, "--preserve-fds") == 0 ||
 			  strcmp(a, "--process-label") == 0 || strcmp(a, "--apparmor") == 0 || strcmp(a, "--cap") == 0) && more)
 			k++;	/* accepted, for runc's callers; not used (yet) */
 		else if (strcmp(a, "--no-new-privs") == 0 || strcmp(a, "--") == 0) {
@@ -119,14 +121,15 @@ static char *pack_strings(const char *cwd, char *const *argv, char *const *envp,
 	return buf;
 }
 
-static int send_request(int c, const struct oci_process *p, const char *cwd)
+/* @stdio: the process's stdin, stdout, stderr (ours, or a pty's slave). */
+static int send_request(int c, const struct oci_process *p, const char *cwd, const int stdio[3])
 {
 	struct sentry_exec_req req = { .magic = SENTRY_EXEC_MAGIC, .version = SENTRY_EXEC_VERSION, .uid = p->uid,
 				       .gid = p->gid, .umask = p->umask,
 				       .flags = (p->has_umask ? SENTRY_EXEC_SET_UMASK : 0) |
 						(p->no_new_privileges ? SENTRY_EXEC_NO_NEW_PRIVS : 0),
 				       .ngroups = (uint32_t)p->nadditional_gids };
-	int fds[3] = { 0, 1, 2 };
+	int fds[3] = { stdio[0], stdio[1], stdio[2] };
 	char cbuf[CMSG_SPACE(sizeof(fds))] = { 0 };
 	struct iovec iov = { &req, sizeof(req) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
@@ -271,7 +274,8 @@ static int apply_overrides(const struct exec_opts *o, struct oci_process *p)
 }
 
 /* Connect and start; the connection (the process runs) or -1 after saying why. */
-static int start_exec(const struct global_opts *g, const struct exec_opts *o, const struct oci_process *p)
+static int start_exec(const struct global_opts *g, const struct exec_opts *o, const struct oci_process *p,
+		      const int stdio[3])
 {
 	struct oci_container ct;
 	struct oci_state st;
@@ -299,7 +303,7 @@ static int start_exec(const struct global_opts *g, const struct exec_opts *o, co
 	oci_container_close(&ct, false);
 	if (c < 0)
 		return exec_fail("cannot reach the sandbox of '%s': %s", o->id, strerror(errno)), -1;
-	err = send_request(c, p, p->cwd ? p->cwd : "/");
+	err = send_request(c, p, p->cwd ? p->cwd : "/", stdio);
 	if (err || read_reply(c, &r)) {
 		close(c);
 		return exec_fail("the sandbox of '%s' did not take the request: %s", o->id,
@@ -327,24 +331,35 @@ int cmd_exec(int argc, char **argv, const struct global_opts *g)
 {
 	struct exec_opts o = { 0 };
 	struct oci_process p;
-	int ready[2], c, status;
+	int ready[2], c, status, tty = -1, stdio[3] = { 0, 1, 2 };
 	pid_t child;
 	char byte;
 
 	if (parse_exec_opts(argc, argv, &o))
 		return 1;
-	if (o.tty) {
-		free(o.env);
-		return exec_fail("--tty is not supported yet");
-	}
 	if (build_process(&o, &p) || apply_overrides(&o, &p)) {
 		free(o.env);
 		return 1;
 	}
 	free(o.env);
+	if (o.tty || p.terminal) {
+		/* a terminal: runc's callers give a console socket for its master; the process gets the slave */
+		if (!o.console_socket) {
+			oci_process_free(&p);
+			return exec_fail("--tty needs --console-socket to hand the terminal over");
+		}
+		tty = oci_console_to_socket("exec", o.console_socket, p.console_height, p.console_width);
+		if (tty < 0) {
+			oci_process_free(&p);
+			return 1;
+		}
+		stdio[0] = stdio[1] = stdio[2] = tty;
+	}
 	if (!o.detach) {
-		c = start_exec(g, &o, &p);
+		c = start_exec(g, &o, &p, stdio);
 		oci_process_free(&p);
+		if (tty >= 0)
+			close(tty);	/* the sandbox holds it now */
 		if (c < 0)
 			return 1;
 		status = wait_exited(c);
@@ -359,7 +374,9 @@ int cmd_exec(int argc, char **argv, const struct global_opts *g)
 		return exec_fail("fork: %s", strerror(errno));
 	if (child == 0) {
 		close(ready[0]);
-		c = start_exec(g, &o, &p);
+		c = start_exec(g, &o, &p, stdio);
+		if (tty >= 0)
+			close(tty);
 		if (c < 0)
 			_exit(1);
 		if (write(ready[1], "1", 1) != 1)
@@ -369,6 +386,8 @@ int cmd_exec(int argc, char **argv, const struct global_opts *g)
 	}
 	close(ready[1]);
 	oci_process_free(&p);
+	if (tty >= 0)
+		close(tty);
 	if (read(ready[0], &byte, 1) != 1) {
 		waitpid(child, &status, 0);
 		return 1;

@@ -226,7 +226,7 @@ int oci_control_connect(struct oci_container *c)
  * writes it), its slave kept for the container's stdio. Returns the slave,
  * or -1 after saying why.
  */
-static int console_to_socket(const char *verb, const char *socket_path, const struct oci_spec *spec)
+int oci_console_to_socket(const char *verb, const char *socket_path, unsigned rows, unsigned cols)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, name[] = "/dev/ptmx";
@@ -250,9 +250,8 @@ static int console_to_socket(const char *verb, const char *socket_path, const st
 		oci_fail(verb, "cannot open the pty's slave: %s", strerror(errno));
 		goto fail;
 	}
-	if (spec->process.console_width || spec->process.console_height) {
-		struct winsize ws = { .ws_row = (unsigned short)spec->process.console_height,
-				      .ws_col = (unsigned short)spec->process.console_width };
+	if (rows || cols) {
+		struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
 
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
@@ -511,7 +510,8 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		return 1;
 	}
 	if (o->console_socket) {
-		console = console_to_socket(verb, o->console_socket, spec);
+		console = oci_console_to_socket(verb, o->console_socket, spec->process.console_height,
+						spec->process.console_width);
 		if (console < 0) {
 			close(cfg.control_fd);
 			oci_container_close(&c, true);

@@ -77,6 +77,8 @@ out=$(timeout 60 "${P[@]}" exec "$id" /bin/sh -c 'echo "exec $(cat /proc/1/cmdli
 expect "exec: the process's status" "5" "$?"
 contains "exec: it runs beside init" "exec /bin/sleep 1000" "$out"
 expect "exec -i: stdin" "piped" "$(echo piped | timeout 60 "${P[@]}" exec -i "$id" /bin/cat)"
+out=$(timeout 60 "${P[@]}" exec -t "$id" /bin/sh -c 'test -t 0 && test -t 1 && echo exec-on-a-tty; exit 3' | tr -d '\r')
+expect "exec -t: a terminal" "exec-on-a-tty" "$out"
 timeout 60 "${P[@]}" stop -t 20 "$id" >/dev/null 2>&1
 expect "stop: exited" "exited" "$("${P[@]}" inspect -f '{{.State.Status}}' "$id" 2>&1)"
 expect "stop: SIGTERM's status" "143" "$("${P[@]}" inspect -f '{{.State.ExitCode}}' "$id" 2>&1)"

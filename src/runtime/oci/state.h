@@ -50,6 +50,12 @@ int oci_state_save(struct oci_container *c, const struct oci_state *st);
 int oci_state_load(struct oci_container *c, struct oci_state *st);
 void oci_state_free(struct oci_state *st);
 
+/*
+ * A new pty whose master goes to the engine over unix socket @socket_path
+ * (SCM_RIGHTS, as runc's --console-socket), sized @rows x @cols unless 0;
+ * returns the slave, or -1 after saying why (cmd_oci.c).
+ */
+int oci_console_to_socket(const char *verb, const char *socket_path, unsigned rows, unsigned cols);
 /* A connection to the container's control socket (cmd_oci.c); -1 with errno set. */
 int oci_control_connect(struct oci_container *c);
 
