@@ -810,6 +810,8 @@ static int delete_container(const char *verb, const struct global_opts *g, const
 	if (bad)
 		return oci_fail(verb, "invalid container id '%s': %s", id, bad);
 	err = oci_container_open(state_root(g), id, &c);
+	if (err == -ENOENT && force)
+		return 0;	/* runc's --force: nothing there is what was asked for */
 	if (err == -ENOENT)
 		return oci_fail(verb, "container '%s' does not exist", id);
 	if (err)
