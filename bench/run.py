@@ -26,6 +26,9 @@ Rows beyond the micro-benchmarks (select them with --only like the others):
   tar_xf_50M         busybox `tar xf` of a 50 MiB archive of 1,600 files from the image into
                      /tmp (sandbox memory; natively a tmpfs directory under /dev/shm), ms
                      (--quick: 8 MiB and 4 MiB)
+  oci_run      wall time of `run --bundle B ID` of /bin/true (create, start, exit,
+               delete) on one bundle: the native column is runc's when installed,
+               cvisor's columns are `cvisor run`, runsc's `runsc run`
   traps        (printed after the table, native only) what one trapped
                getppid costs in one process: seccomp SECCOMP_RET_TRAP, Syscall
                User Dispatch, both (bench/trap_cost.c)
@@ -130,6 +133,34 @@ def startup_ms(argv):
     return (time.monotonic() - t) * 1000 if r.returncode == 0 else None
 
 
+def make_bundle(work, root, cvisor):
+    """An OCI bundle over @root running /bin/true, from `cvisor spec` (runc's defaults)."""
+    import json
+    bundle = os.path.join(work, "bundle")
+    os.makedirs(bundle, exist_ok=True)
+    spec = os.path.join(bundle, "config.json")
+    if os.path.exists(spec):
+        os.unlink(spec)
+    subprocess.run([cvisor, "spec", "--bundle", bundle], check=True)
+    c = json.load(open(spec))
+    c["root"] = {"path": root, "readonly": False}
+    c["process"]["terminal"] = False
+    c["process"]["args"] = ["/bin/true"]
+    json.dump(c, open(spec, "w"))
+    return bundle
+
+
+_oci_seq = [0]
+
+
+def oci_run_ms(runtime, bundle, state):
+    """One `RUNTIME --root STATE run --bundle B ID` of /bin/true, ms; None if it failed."""
+    _oci_seq[0] += 1
+    cid = f"bench-{os.getpid()}-{_oci_seq[0]}"
+    argv = runtime + ["--root", state, "run", "--bundle", bundle, cid]
+    return startup_ms(argv)
+
+
 def tree_pss_kb(pid):
     """Sum of PSS of @pid and all its descendants."""
     pids, total = [pid], 0
@@ -223,7 +254,7 @@ def main():
     ap.add_argument("--no-runsc", action="store_true")
     args = ap.parse_args()
     reps = 1 if args.quick else args.reps
-    names = list(MICRO) + list(FILES) + ["startup", "idle_memory", "idle_cpu"]
+    names = list(MICRO) + list(FILES) + ["startup", "idle_memory", "idle_cpu", "oci_run"]
     traps = not args.only or "traps" in args.only.split(",")
     if args.only:
         only = args.only.replace("files", "stat," + ",".join(FILES)).split(",")   # "files": issue 18's rows
@@ -234,12 +265,27 @@ def main():
         micro, root = build(work)
         if any(n in FILES for n in names):
             make_file_data(root, args.quick)
+        bundle = make_bundle(work, root, os.path.join(args.build, "cvisor")) if "oci_run" in names else None
         rs = runners(args, micro, root)
         results = {n: {r: [] for r in rs} for n in names}
         for _ in range(reps):
             for name in names:
                 for rname, argv in rs.items():       # interleaved: runners share the machine's mood
-                    if name == "startup":
+                    if name == "oci_run":
+                        v = None
+                        if rname == "native" and shutil.which("runc"):
+                            v = oci_run_ms(["runc"], bundle, os.path.join(work, "runc-state"))
+                        elif rname.startswith("cvisor-"):
+                            plat = rname[len("cvisor-"):]
+                            opts = [f"--platform={plat.replace('-nopatch', '')}"]
+                            if plat.endswith("-nopatch"):
+                                opts.append("--syscall-patching=false")
+                            v = oci_run_ms([os.path.abspath(os.path.join(args.build, "cvisor"))] + opts, bundle,
+                                           os.path.join(work, "cvisor-state"))
+                        elif rname == "runsc":
+                            v = oci_run_ms(["runsc", "--network=none", "--ignore-cgroups"], bundle,
+                                           os.path.join(work, "runsc-state"))
+                    elif name == "startup":
                         v = startup_ms(argv(["/bin/true"]))
                     elif name == "idle_memory":
                         v = idle_memory_kb(argv(["/bin/sleep", "3"]))
@@ -280,7 +326,7 @@ def print_table(results, rs, reps, args):
     print(head)
     for name, per in results.items():
         unit = ("MB/s" if name.endswith("throughput") or name.startswith("first_read") else
-                "ms" if name in ("startup", "tar_xf_50M") else
+                "ms" if name in ("startup", "tar_xf_50M", "oci_run") else
                 "KiB" if name == "idle_memory" else "%" if name == "idle_cpu" else "ns")
         med = {c: statistics.median(v) if v else None for c, v in per.items()}
         row = f"{name:<22}" + "".join(f"{fmt(med[c], unit):>{w[c]}}" for c in cols)
