@@ -35,6 +35,11 @@ struct linux_siginfo {
 		struct {
 			uint64_t addr;
 		} fault;
+		struct {
+			uint64_t call_addr;
+			int32_t syscall;
+			uint32_t arch;
+		} sys;			/* SIGSYS from seccomp */
 		uint8_t raw[112];
 	};
 };

@@ -16,6 +16,7 @@
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/clone.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/usercopy.h"
@@ -161,6 +162,7 @@ long do_clone(struct task *t, const struct clone_args_k *args)
 		child->regs.fs_base = args->tls;
 	child->sigmask = t->sigmask;
 	child->no_new_privs = t->no_new_privs;
+	seccomp_inherit(child, t);
 	memcpy(child->comm, t->comm, sizeof(child->comm));
 	/* The child's stub starts with a fresh FP state: carry ours over (AVX included). */
 	child->initial_fp_size = 16384;

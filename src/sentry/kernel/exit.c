@@ -14,6 +14,7 @@
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/wait.h"
 #include "sentry/mm/mm.h"
@@ -39,6 +40,7 @@ void task_free(struct task *t)
 	if (g_kernel.tasks_by_tid[t->tid] == t)
 		g_kernel.tasks_by_tid[t->tid] = NULL;
 	task_flush_sigqueue(t);
+	seccomp_filter_put(t->seccomp);
 	free(t->cred.groups);
 	strace_free(t);
 	pthread_cond_destroy(&t->wake_cond);

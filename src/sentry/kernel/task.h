@@ -128,6 +128,8 @@ struct task {
 	int exit_code;			/* exit(2) of this thread alone: wait status */
 	int pdeath_signal;		/* PR_SET_PDEATHSIG: sent when the parent process dies */
 	bool no_new_privs;		/* PR_SET_NO_NEW_PRIVS: sticky, inherited */
+	int seccomp_mode;		/* SECCOMP_MODE_* (kernel/seccomp.h), inherited */
+	struct seccomp_filter *seccomp;	/* the newest filter of the stack; holds a reference */
 	struct task *vfork_parent;	/* parent sleeping in vfork() until we exec or exit */
 	bool vfork_done;
 	char comm[16];

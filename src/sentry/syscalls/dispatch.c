@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include "lib/log.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/strace/strace.h"
 #include "sentry/syscalls/unsupported.h"
 
@@ -28,6 +29,9 @@ void syscall_dispatch(struct task *t)
 
 	bool traced = unlikely(g_strace_enabled) && strace_wants((long)nr);
 
+	/* seccomp decides before anything runs, as Linux's syscall entry does */
+	if (unlikely(t->seccomp_mode) && seccomp_check(t, nr, &args))
+		return;
 	if (traced)
 		strace_enter(t, (long)nr, &args);
 	ret = d && d->fn ? d->fn(t, &args) : syscall_unimplemented(t, nr, d, &args);

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include "abi/linux/misc.h"
 #include "lib/log.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/clone.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/kernel.h"
@@ -357,6 +358,10 @@ long sys_prctl(struct task *t, const struct syscall_args *a)
 		return 1;
 	case PR_GET_NO_NEW_PRIVS:
 		return t->no_new_privs;
+	case 22:	/* PR_SET_SECCOMP */
+		return seccomp_prctl_set(t, arg_u64(a, 1), arg_u64(a, 2));
+	case 21:	/* PR_GET_SECCOMP: strict mode never gets here (prctl kills it) */
+		return t->seccomp_mode;
 	case PR_GET_KEEPCAPS:
 		return 0;
 	case PR_GET_PDEATHSIG:
