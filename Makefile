@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Convenience entry points; the build itself is Meson + ninja.
 BUILD ?= build
-DEPS = meson ninja-build gcc python3 busybox-static pkg-config util-linux debootstrap clang libclang-rt-14-dev diod trinity libjansson-dev podman containerd docker.io
+DEPS = meson ninja-build gcc python3 busybox-static pkg-config util-linux debootstrap clang libclang-rt-14-dev diod trinity libjansson-dev libseccomp-dev podman containerd docker.io
 
 FUZZ_DEPS = trinity
 

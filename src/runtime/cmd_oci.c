@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include "lib/log.h"
 #include "lib/util.h"
+#include "runtime/oci/seccomp.h"
 #include "runtime/oci/spec.h"
 #include "runtime/oci/state.h"
 #include "runtime/runtime.h"
@@ -495,6 +496,16 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		return oci_fail(verb, "mkfifo %s: %s", fifo, strerror(err));
 	}
 	config_from_spec(&cfg, spec, rootfs, g);
+	if (spec->seccomp) {
+		void *prog;
+
+		if (oci_seccomp_compile(spec->seccomp, &prog, &cfg.seccomp_len, &perr)) {
+			oci_container_close(&c, true);
+			oci_spec_free(spec);
+			return oci_fail(verb, "%s: %s", config, perr.msg);
+		}
+		cfg.seccomp_prog = prog;	/* the container's process keeps it */
+	}
 	src.root_ro = cfg.root_readonly = spec->root_readonly;
 	if (mounts_to_volumes(verb, spec, bundle, &src, vols, &ntmpfs)) {
 		oci_container_close(&c, true);

@@ -413,6 +413,10 @@ int sentry_run(const struct sentry_config *cfg)
 		kernel_unlock();
 		return err;
 	}
+	if (cfg->seccomp_prog && spawn_set_seccomp(cfg->seccomp_prog, cfg->seccomp_len)) {
+		kernel_unlock();
+		return -EINVAL;
+	}
 	init = create_init(cfg);
 	if (is_err(init)) {
 		kernel_unlock();

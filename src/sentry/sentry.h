@@ -56,6 +56,9 @@ struct sentry_config {
 		uint64_t soft, hard;
 	} *rlimits;
 	size_t nrlimits;
+	/* classic-BPF seccomp filter (8-byte instructions) every process of the sandbox starts with; NULL: none */
+	const void *seccomp_prog;
+	size_t seccomp_len;
 	int control_fd;			/* listening socket for `cvisor exec` (control.h); -1: none */
 	bool debug;
 	bool strace;

@@ -146,6 +146,35 @@ contains "mounts: a missing bind source" "bind source '/nonexistent-src' for /x:
 expect "mounts: nothing left after the refusal" "" "$(ls -A "$state")"
 none_left "mounts"
 
+# ---- linux.seccomp: libseccomp compiles it, the Sentry enforces it on init and on exec'd processes ----
+config /bin/sh -c 'mkdir /tmp/blocked 2>&1 || echo mkdir-refused; echo ready; while :; do sleep 0.05; done'
+python3 - "$bundle/config.json" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["root"]["readonly"] = False
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+    "syscalls": [{"names": ["mkdir", "mkdirat", "no_such_syscall_name"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+                 {"names": ["sync"], "action": "SCMP_ACT_KILL_PROCESS"},
+                 {"names": ["fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22,
+                  "args": [{"index": 2, "value": 511, "op": "SCMP_CMP_EQ"}]},
+                 {"names": ["chmod"], "action": "SCMP_ACT_ERRNO", "errnoRet": 22,
+                  "args": [{"index": 1, "value": 511, "op": "SCMP_CMP_EQ"}]}]}
+json.dump(c, open(sys.argv[1], "w"))
+EOF
+"${C[@]}" run --bundle "$bundle" --detach s1 >"$work/s1.out" 2>&1
+k=0; while ! grep -q ready "$work/s1.out" && [ $k -lt 100 ]; do sleep 0.05; k=$((k + 1)); done
+contains "seccomp: init's mkdir refused (errnoRet 1)" "mkdir-refused" "$(cat "$work/s1.out")"
+contains "seccomp: an exec'd process too" "Operation not permitted" "$("${C[@]}" exec s1 /bin/mkdir /tmp/b 2>&1)"
+expect "seccomp: an argument condition (mode 0777 refused)" "refused 0755-ok" \
+	"$("${C[@]}" exec s1 /bin/sh -c 'touch /tmp/f; chmod 777 /tmp/f 2>/dev/null || printf "refused "; chmod 755 /tmp/f && echo 0755-ok' 2>&1)"
+"${C[@]}" exec s1 /bin/sync
+expect "seccomp: SCMP_ACT_KILL_PROCESS kills with SIGSYS (128+31)" "159" "$?"
+"${C[@]}" delete --force s1
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["linux"]["seccomp"]["syscalls"][0]["action"]="SCMP_ACT_NOTIFY"; json.dump(c,open(sys.argv[1],"w"))' "$bundle/config.json"
+contains "seccomp: SCMP_ACT_NOTIFY refused clearly" "SCMP_ACT_NOTIFY is not supported" "$("${C[@]}" create --bundle "$bundle" s2 2>&1)"
+expect "seccomp: nothing left after the refusal" "" "$(ls -A "$state")"
+none_left "seccomp"
+
 # ---- kill: relayed to init; --all; SIGKILL ----
 config /bin/sh -c 'trap "echo usr1; exit 5" USR1; trap "echo term; exit 3" TERM; echo ready; while :; do sleep 0.05; done'
 "${C[@]}" run --bundle "$bundle" k1 >"$work/k1.out" 2>&1 &

@@ -15,6 +15,7 @@
 #include "sentry/fs/vfs.h"
 #include "sentry/kernel/clone.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/seccomp.h"
 #include "sentry/kernel/spawn.h"
 #include "sentry/kernel/task.h"
 #include "sentry/loader/loader.h"
@@ -171,6 +172,18 @@ static int load_program(struct task *t, const struct spawn_spec *sp)
 	return 0;
 }
 
+/* The container's seccomp filter (spawn_set_seccomp); every spawned process holds a reference. */
+static struct seccomp_filter *g_spawn_filter;
+
+int spawn_set_seccomp(const void *prog, size_t len)
+{
+	int err = seccomp_filter_new(prog, len, &g_spawn_filter);
+
+	if (err)
+		log_error("the container's seccomp filter is not a valid program");
+	return err;
+}
+
 struct task *spawn_process(const struct spawn_spec *sp)
 {
 	struct path root = { g_kernel.root_mount, g_kernel.root };
@@ -212,6 +225,14 @@ struct task *spawn_process(const struct spawn_spec *sp)
 	if (err) {
 		spawn_abandon(t);
 		return err_ptr(err);
+	}
+	if (g_spawn_filter) {
+		/* from its first instruction on, as runc's init installs it just before execve */
+		g_spawn_filter->refs++;
+		if (seccomp_install(t, g_spawn_filter, false)) {
+			spawn_abandon(t);
+			return err_ptr(-ENOMEM);
+		}
 	}
 	g_platform->ops->new_context(g_platform, &t->pctx);
 	return t;

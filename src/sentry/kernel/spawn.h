@@ -30,6 +30,9 @@ struct spawn_spec {
 	bool init;			/* pid 1: the sandbox ends when it does */
 };
 
+/* The filter every spawned process starts with (the container's seccomp profile); -EINVAL if it is not valid. */
+int spawn_set_seccomp(const void *prog, size_t len);
+
 /*
  * The process, loaded and ready for task_start(), or an err_ptr. Kernel
  * lock held; the caller starts it.
