@@ -33,6 +33,7 @@
 #include <unistd.h>
 #include "lib/log.h"
 #include "lib/util.h"
+#include "runtime/cgroup.h"
 #include "runtime/oci/seccomp.h"
 #include "runtime/oci/spec.h"
 #include "runtime/oci/state.h"
@@ -427,7 +428,7 @@ static void config_from_spec(struct sentry_config *cfg, const struct oci_spec *s
 static int create_container(const char *verb, const struct create_opts *o, const struct global_opts *g,
 			    pid_t *child_out)
 {
-	char config[PATH_MAX], bundle[PATH_MAX], rootfs_given[PATH_MAX], rootfs[PATH_MAX], created[64], fifo[PATH_MAX];
+	char config[PATH_MAX], bundle[PATH_MAX], rootfs_given[PATH_MAX], rootfs[PATH_MAX], created[64], fifo[PATH_MAX], cgpath[PATH_MAX];
 	struct oci_container c;
 	struct oci_state st = { 0 };
 	struct sentry_config cfg;
@@ -546,10 +547,17 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		oci_spec_free(spec);
 		return oci_fail(verb, "fork: %s", strerror(err));
 	}
+	if (oci_cgroup_setup(verb, o->id, spec, g->systemd_cgroup, child, cgpath, sizeof(cgpath))) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		oci_container_close(&c, true);
+		oci_spec_free(spec);
+		return 1;
+	}
 	now_rfc3339(created, sizeof(created));
 	st = (struct oci_state){ .id = (char *)o->id, .bundle = bundle, .rootfs = rootfs, .created = created,
 				 .pid = child, .pid_start = oci_pid_start_time(child),
-				 .annotations_json = oci_spec_annotations_json(spec) };
+				 .annotations_json = oci_spec_annotations_json(spec), .cgroup = cgpath };
 	err = oci_state_save(&c, &st);
 	if (!err && o->pid_file)
 		err = write_pid_file(o->pid_file, child);
@@ -558,6 +566,7 @@ static int create_container(const char *verb, const struct create_opts *o, const
 	if (err) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
+		oci_cgroup_remove(cgpath);
 		oci_container_close(&c, true);
 		return oci_fail(verb, "cannot save the state of '%s': %s", o->id, strerror(-err));
 	}
@@ -846,6 +855,7 @@ static int delete_container(const char *verb, const struct global_opts *g, const
 		oci_container_close(&c, false);
 		return 1;
 	}
+	oci_cgroup_remove(st.cgroup);
 	oci_state_free(&st);
 	oci_container_close(&c, true);
 	return 0;

@@ -25,6 +25,7 @@ static const struct verb {
 	{ "state", cmd_state, "print a container's state (OCI runtime spec JSON)" },
 	{ "kill", cmd_kill, "send a signal to a container's init (--all: to every process)" },
 	{ "delete", cmd_delete, "delete a stopped container (--force: any)" },
+	{ "events", cmd_events, "print a container's cgroup stats (runc's JSON; --stats: once)" },
 	{ "list", cmd_list, "list containers" },
 	{ "gofer", cmd_gofer, "serve a container's files over 9P2000.L (one process per container)" },
 	{ "spec", cmd_spec, "write a default config.json into a bundle directory (runc's defaults)" },

@@ -53,6 +53,7 @@ int cmd_kill(int argc, char **argv, const struct global_opts *g);
 int cmd_delete(int argc, char **argv, const struct global_opts *g);
 int cmd_run(int argc, char **argv, const struct global_opts *g);
 int cmd_exec(int argc, char **argv, const struct global_opts *g);
+int cmd_events(int argc, char **argv, const struct global_opts *g);
 int cmd_list(int argc, char **argv, const struct global_opts *g);
 int cmd_spec(int argc, char **argv, const struct global_opts *g);
 int cmd_syscalls(int argc, char **argv, const struct global_opts *g);

@@ -156,6 +156,8 @@ int oci_state_save(struct oci_container *c, const struct oci_state *st)
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "id", st->id, "bundle", st->bundle, "rootfs",
 			      st->rootfs, "created", st->created, "pid", (json_int_t)st->pid, "pid_start",
 			      (json_int_t)st->pid_start, "annotations", ann ? ann : json_object());
+	if (j && st->cgroup && st->cgroup[0])
+		json_object_set_new(j, "cgroup", json_string(st->cgroup));
 	char *text;
 	int err;
 
@@ -208,6 +210,7 @@ int oci_state_load(struct oci_container *c, struct oci_state *st)
 	st->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pid_start"));
 	ann = json_object_get(j, "annotations");
 	st->annotations_json = json_dumps(json_is_object(ann) ? ann : json_object(), JSON_COMPACT);
+	st->cgroup = json_is_string(json_object_get(j, "cgroup")) ? strdup(json_string_value(json_object_get(j, "cgroup"))) : NULL;
 	json_decref(j);
 	if (!st->id || !st->bundle || !st->rootfs || !st->created || !st->annotations_json) {
 		oci_state_free(st);
@@ -223,6 +226,7 @@ void oci_state_free(struct oci_state *st)
 	free(st->rootfs);
 	free(st->created);
 	free(st->annotations_json);
+	free(st->cgroup);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -27,6 +27,7 @@ struct oci_state {
 	pid_t pid;			/* the container's process (0: create did not finish) */
 	unsigned long long pid_start;	/* its start time (/proc/PID/stat), against pid reuse */
 	char *annotations_json;		/* a JSON object, "{}" when none */
+	char *cgroup;			/* the container's cgroup below the roots, "" or NULL: none */
 };
 
 /* A container directory, locked: dirfd holds the flock. */
