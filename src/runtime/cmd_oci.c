@@ -559,6 +559,9 @@ static int create_container(const char *verb, const struct create_opts *o, const
 				 .pid = child, .pid_start = oci_pid_start_time(child),
 				 .annotations_json = oci_spec_annotations_json(spec), .cgroup = cgpath };
 	err = oci_state_save(&c, &st);
+	for (int k = OCI_HOOK_PRESTART; !err && k <= OCI_HOOK_CREATE_CONTAINER; k++)
+		if (oci_lifecycle_hooks(verb, spec, &st, OCI_CREATING, k, true))
+			err = -ECANCELED;	/* said why */
 	if (!err && o->pid_file)
 		err = write_pid_file(o->pid_file, child);
 	free(st.annotations_json);
@@ -568,6 +571,8 @@ static int create_container(const char *verb, const struct create_opts *o, const
 		waitpid(child, NULL, 0);
 		oci_cgroup_remove(cgpath);
 		oci_container_close(&c, true);
+		if (err == -ECANCELED)
+			return 1;
 		return oci_fail(verb, "cannot save the state of '%s': %s", o->id, strerror(-err));
 	}
 	oci_container_close(&c, false);
@@ -604,6 +609,10 @@ static int start_container(const char *verb, const struct global_opts *g, const 
 		oci_fail(verb, "container '%s' is %s, not created: it cannot be started", id, oci_status_name(s));
 		goto out;
 	}
+	if (oci_lifecycle_hooks(verb, NULL, &st, OCI_CREATED, OCI_HOOK_START_CONTAINER, true)) {
+		kill(st.pid, SIGKILL);
+		goto out;
+	}
 	path_join(fifo, sizeof(fifo), c.path, "exec.fifo");
 	/* non-blocking: if the process died, a blocking open would wait for it forever */
 	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -631,6 +640,8 @@ static int start_container(const char *verb, const struct global_opts *g, const 
 	close(fd);
 	if (ret == 0)
 		unlinkat(c.dirfd, "exec.fifo", 0);
+	if (ret == 0)
+		oci_lifecycle_hooks(verb, NULL, &st, OCI_RUNNING, OCI_HOOK_POSTSTART, false);
 out:
 	oci_state_free(&st);
 	oci_container_close(&c, false);
@@ -787,7 +798,7 @@ int cmd_kill(int argc, char **argv, const struct global_opts *g)
 	if (open_container("kill", g, id, &c, &st))
 		return 1;
 	s = oci_status(&c, &st);
-	if (s != OCI_CREATED && s != OCI_RUNNING) {
+	if (s != OCI_CREATED && s != OCI_RUNNING && s != OCI_PAUSED) {
 		ret = oci_fail("kill", "container '%s' is %s: there is no process to signal", id, oci_status_name(s));
 	} else if (s == OCI_CREATED || sig == SIGKILL) {
 		/* not started: the process waits on exec.fifo and takes the signal itself */
@@ -843,19 +854,21 @@ static int delete_container(const char *verb, const struct global_opts *g, const
 		return 0;
 	}
 	s = oci_status(&c, &st);
-	if ((s == OCI_CREATED || s == OCI_RUNNING) && !force) {
+	if ((s == OCI_CREATED || s == OCI_RUNNING || s == OCI_PAUSED) && !force) {
 		oci_fail(verb, "container '%s' is %s; stop it first, or use --force", id, oci_status_name(s));
 		oci_state_free(&st);
 		oci_container_close(&c, false);
 		return 1;
 	}
-	if ((s == OCI_CREATED || s == OCI_RUNNING) && !kill_and_wait(&st)) {
+	oci_unpause_for_delete(&c, &st);
+	if ((s == OCI_CREATED || s == OCI_RUNNING || s == OCI_PAUSED) && !kill_and_wait(&st)) {
 		oci_fail(verb, "the process %d of container '%s' did not die", st.pid, id);
 		oci_state_free(&st);
 		oci_container_close(&c, false);
 		return 1;
 	}
 	oci_cgroup_remove(st.cgroup);
+	oci_lifecycle_hooks(verb, NULL, &st, OCI_STOPPED, OCI_HOOK_POSTSTOP, false);
 	oci_state_free(&st);
 	oci_container_close(&c, true);
 	return 0;

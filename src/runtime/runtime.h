@@ -2,6 +2,8 @@
 /* The OCI runtime front end: global options and verb handlers. */
 #pragma once
 #include <stdbool.h>
+#include "runtime/oci/spec.h"
+#include "runtime/oci/state.h"
 
 struct sentry_config;
 
@@ -57,3 +59,17 @@ int cmd_events(int argc, char **argv, const struct global_opts *g);
 int cmd_list(int argc, char **argv, const struct global_opts *g);
 int cmd_spec(int argc, char **argv, const struct global_opts *g);
 int cmd_syscalls(int argc, char **argv, const struct global_opts *g);
+int cmd_features(int argc, char **argv, const struct global_opts *g);
+int cmd_ps(int argc, char **argv, const struct global_opts *g);
+int cmd_pause(int argc, char **argv, const struct global_opts *g);
+int cmd_resume(int argc, char **argv, const struct global_opts *g);
+
+/*
+ * Run the @kind hooks of @spec (NULL: of the state's bundle) with the state
+ * as @s (cmd_misc.c). A failure is, with @fatal, said on stderr and -1;
+ * otherwise a logged warning and 0.
+ */
+int oci_lifecycle_hooks(const char *verb, const struct oci_spec *spec, const struct oci_state *st,
+			enum oci_status s, enum oci_hook_kind kind, bool fatal);
+/* If @c is paused, continue its processes and drop the mark (delete --force). */
+void oci_unpause_for_delete(struct oci_container *c, const struct oci_state *st);

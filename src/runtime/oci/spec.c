@@ -237,6 +237,11 @@ int oci_capability(const char *name)
 	return -1;
 }
 
+const char *oci_capability_name(int cap)
+{
+	return cap >= 0 && (size_t)cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
+}
+
 static const struct {
 	const char *name;
 	int type;

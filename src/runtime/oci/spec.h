@@ -155,6 +155,8 @@ void oci_process_free(struct oci_process *p);
 int oci_namespace_type(const char *name);
 /* The CAP_* number of "CAP_CHOWN" and the like, or -1. */
 int oci_capability(const char *name);
+/* The name of capability @cap ("CAP_CHOWN"), NULL past the last one known. */
+const char *oci_capability_name(int cap);
 
 /* The annotations as a JSON object ("{}" when none), malloc'd. */
 char *oci_spec_annotations_json(const struct oci_spec *spec);

@@ -273,12 +273,14 @@ enum oci_status oci_status(struct oci_container *c, const struct oci_state *st)
 		return OCI_STOPPED;
 	if (faccessat(c->dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return OCI_CREATED;
+	if (faccessat(c->dirfd, "paused", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return OCI_PAUSED;
 	return OCI_RUNNING;
 }
 
 const char *oci_status_name(enum oci_status s)
 {
-	static const char *const names[] = { "creating", "created", "running", "stopped" };
+	static const char *const names[] = { "creating", "created", "running", "stopped", "paused" };
 
 	return names[s];
 }
@@ -288,7 +290,7 @@ char *oci_state_json(const struct oci_state *st, enum oci_status s)
 	json_t *ann = json_loads(st->annotations_json, 0, NULL);
 	json_t *j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "ociVersion", "1.0.2", "id", st->id,
 			      "status", oci_status_name(s), "pid",
-			      (json_int_t)(s == OCI_CREATED || s == OCI_RUNNING ? st->pid : 0), "bundle", st->bundle,
+			      (json_int_t)(s != OCI_STOPPED ? st->pid : 0), "bundle", st->bundle,
 			      "rootfs", st->rootfs, "created", st->created, "owner", "");
 	char *out;
 

@@ -6,6 +6,7 @@
  *                       time, creation time, annotations); written atomically
  *   ROOT/ID/exec.fifo   exists from `create` until `start`: the container's
  *                       process waits on it, as in runc
+ *   ROOT/ID/paused      exists while `pause` holds the sandbox's processes stopped
  * Every command on a container holds an exclusive flock on its directory,
  * so commands racing on one container run one after the other; a command
  * that waited while another deleted the container then finds no state.
@@ -17,7 +18,7 @@
 
 #define OCI_DEFAULT_STATE_ROOT "/run/cvisor"
 
-enum oci_status { OCI_CREATING, OCI_CREATED, OCI_RUNNING, OCI_STOPPED };
+enum oci_status { OCI_CREATING, OCI_CREATED, OCI_RUNNING, OCI_STOPPED, OCI_PAUSED };
 
 struct oci_state {
 	char *id;
