@@ -11,7 +11,7 @@
 # tests running in parallel are never counted. Every wait is bounded.
 # usage: oci.sh CVISOR WORKDIR
 set -u
-src=$1 work=$2/oci
+src=$1 work=$2/oci-lifecycle-work	# not $2/oci: meson builds tests/oci there
 here=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$work"
 mkdir -p "$work"

@@ -153,8 +153,11 @@ python3 -c 'import json,sys; p=json.loads(sys.argv[1]); assert len(p) > 1 and al
 	&& ok "ps json: more than one pid" || bad "ps json: $pids"
 table=$("${C[@]}" ps p1)
 contains "ps table: a ps -ef header" "PID" "$(echo "$table" | head -1)"
-expect "ps table: one line per pid" "$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])))' "$pids")" \
-	"$(echo "$table" | tail -n +2 | wc -l)"
+# the guest's loop starts a `sleep` (a host stub) every 50 ms: the tree may differ by those between the calls
+n_json=$(python3 -c 'import json,sys; print(len(json.loads(sys.argv[1])))' "$pids")
+n_table=$(echo "$table" | tail -n +2 | wc -l)
+expect "ps table: one line per pid (give or take the loop's sleep)" yes \
+	"$([ $((n_table - n_json)) -le 2 ] && [ $((n_json - n_table)) -le 2 ] && [ "$n_table" -gt 1 ] && echo yes)"
 "${C[@]}" pause p1
 expect "pause: exit 0" "0" "$?"
 expect "pause: status paused" "paused" "$(status_of p1)"
