@@ -197,6 +197,9 @@ static int cg_path(const char *verb, const char *id, const char *given, bool sys
 		return cg_fail(verb, "cgroupsPath too long");
 	if (strstr(path, "/../") || strstr(path, "/./") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
 		return cg_fail(verb, "cgroupsPath '%s': no . or .. components", path);
+	/* delete kills whatever is left in it: never the root cgroup */
+	if (strspn(path, "/") == strlen(path))
+		return cg_fail(verb, "cgroupsPath '%s': the root cgroup cannot be a container's", path);
 	return 0;
 }
 

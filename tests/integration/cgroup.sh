@@ -51,5 +51,9 @@ expect "cgroup removed" no "$([ -e "$(dir pids $id)" ] && echo yes || echo no)"
 config '{"pids":{"limit":20}}' /bin/sh -c 'i=0; while [ $i -lt 60 ]; do sleep 2 & i=$((i+1)); done; wait; echo done'
 out=$(timeout 90 "${C[@]}" run --bundle "$b" $id-p 2>/dev/null); expect "pids limit: container exits" done "$out"
 expect "pids limit: cgroup removed" no "$([ -e "$(dir pids $id-p)" ] && echo yes || echo no)"
+# the root cgroup is never a container's (delete would kill everything in it)
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["linux"]["cgroupsPath"]="/"; json.dump(c,open(sys.argv[1],"w"))' "$b/config.json"
+out=$("${C[@]}" create --bundle "$b" $id-root 2>&1)
+expect "cgroupsPath / refused" "cvisor create: cgroupsPath '/': the root cgroup cannot be a container's" "$out"
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
