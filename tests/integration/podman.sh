@@ -67,6 +67,28 @@ out=$(run --read-only "$image" /bin/sh -c 'echo x >/etc/new 2>/dev/null || echo 
 contains "--read-only: the root refuses writes" "root-refused" "$out"
 contains "--read-only: /tmp is a writable tmpfs" "tmp-ok" "$out"
 
+# --memory and --pids-limit: the container's process sits in a cgroup with those limits
+# cgroup_file PID CONTROLLER FILE: that file of PID's cgroup (v1 or v2)
+cgroup_file() {
+	local line path
+	if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+		path=$(awk -F: '$1 == "0" {print $3}' "/proc/$1/cgroup")
+		cat "/sys/fs/cgroup$path/$3" 2>&1
+	else
+		line=$(grep -E "^[0-9]+:([^:]*,)?$2(,[^:]*)?:" "/proc/$1/cgroup")
+		cat "/sys/fs/cgroup/$2${line##*:}/$3" 2>&1
+	fi
+}
+id=$(timeout 60 "${P[@]}" run -d --network=none --memory 64m --pids-limit 50 "$image" /bin/sleep 1000)
+cpid=$("${P[@]}" inspect -f '{{.State.Pid}}' "$id" 2>/dev/null)
+expect "--pids-limit: pids.max" 50 "$(cgroup_file "$cpid" pids pids.max)"
+if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+	expect "--memory: memory.max" 67108864 "$(cgroup_file "$cpid" memory memory.max)"
+else
+	expect "--memory: memory.limit_in_bytes" 67108864 "$(cgroup_file "$cpid" memory memory.limit_in_bytes)"
+fi
+timeout 60 "${P[@]}" rm -f "$id" >/dev/null 2>&1
+
 # detached: logs, stop (SIGTERM to init, which dies of it), kill
 id=$(timeout 60 "${P[@]}" run -d --network=none "$image" /bin/sh -c 'echo logged; exec /bin/sleep 1000')
 expect "run -d: an id" "yes" "$([ -n "$id" ] && echo yes)"
