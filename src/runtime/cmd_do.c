@@ -202,6 +202,14 @@ static int exit_status(const struct supervisor *sv, int status, const int *repor
 	}
 	if (sv->killed)
 		return 128 + SIGKILL;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+		/* not a crash: the host killed the sandbox (the OOM killer under its memory limit, or kill -9),
+		 * which kills its processes as Linux would: 128+9, as runc reports an OOM-killed container */
+		log_error("do: the Sentry was killed (SIGKILL): out of memory under its limit, or killed from outside");
+		fprintf(stderr, "cvisor: the sandbox was killed (SIGKILL): out of memory under its memory limit, "
+				"or killed from outside\n");
+		return 128 + SIGKILL;
+	}
 	if (WIFSIGNALED(status)) {
 		log_error("do: the Sentry died of signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
 		fprintf(stderr, "cvisor do: the Sentry died of signal %d (%s)\n", WTERMSIG(status),

@@ -51,6 +51,13 @@ expect "cgroup removed" no "$([ -e "$(dir pids $id)" ] && echo yes || echo no)"
 config '{"pids":{"limit":20}}' /bin/sh -c 'i=0; while [ $i -lt 60 ]; do sleep 2 & i=$((i+1)); done; wait; echo done'
 out=$(timeout 90 "${C[@]}" run --bundle "$b" $id-p 2>/dev/null); expect "pids limit: container exits" done "$out"
 expect "pids limit: cgroup removed" no "$([ -e "$(dir pids $id-p)" ] && echo yes || echo no)"
+# a memory limit is enforced: the sandbox (its memory file counts) is killed past it, 128+9 as runc's OOM kill
+config '{"memory":{"limit":67108864}}' /bin/sh -c 'dd if=/dev/zero of=/tmp/big bs=1M count=300 2>/dev/null && echo survived'
+python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["root"]["readonly"]=False; json.dump(c,open(sys.argv[1],"w"))' "$b/config.json"
+out=$(timeout 90 "${C[@]}" run --bundle "$b" $id-oom 2>"$work/oom.err"); st=$?
+expect "memory limit: the container is killed (137)" 137 "$st"
+expect "memory limit: it did not get past it" "" "$out"
+expect "memory limit: a clear message" yes "$(grep -q 'out of memory under its memory limit' "$work/oom.err" && echo yes)"
 # the root cgroup is never a container's (delete would kill everything in it)
 python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["linux"]["cgroupsPath"]="/"; json.dump(c,open(sys.argv[1],"w"))' "$b/config.json"
 out=$("${C[@]}" create --bundle "$b" $id-root 2>&1)
