@@ -23,7 +23,9 @@
 #   dead     the gofer is killed while the guest runs: EIO, no hang
 #   escape   symlinks in the volume to /, ../.., and a host path outside do
 #            not leave the volume's host directory (a secret beside it is
-#            never read, nothing is created beside it)
+#            never read, nothing is created beside it); and the volume's host
+#            directory swapped for a symlink to another while the guest runs
+#            changes nothing it sees
 #   nested   a volume inside another (given first) is mounted on it, its
 #            mountpoint made in the outer volume; volumes show in /proc/mounts
 #   fstat    (VOLUME_CHECK) the host grows a file the guest has open: fstat,
@@ -296,6 +298,34 @@ out=$(run --volume "$esc/vol:/mnt/v" -- /bin/sh -c '
 case $out in *"$secret"*) leaked=yes ;; *) leaked=no ;; esac
 check escape-no-secret no "$leaked"
 check escape-host-unchanged "$before" "$(snapshot "$esc")"
+
+# --- escape: the volume's host directory replaced by a symlink while the sandbox runs ---
+# The gofer holds the export's directory from the start: swapping the host path for a symlink
+# to the secret's directory changes nothing the guest sees.
+sw=$tmp/swap
+mkdir -p "$sw/vol" "$sw/outside"
+echo inside > "$sw/vol/file"
+echo "$secret" > "$sw/outside/file"
+rm -f "$tmp/in.swap"
+mkfifo "$tmp/in.swap"
+# shellcheck disable=SC2086 # flags is one word or none
+timeout 60 "$cvisor" $flags 'do' --root "$root" --volume "$sw/vol:/mnt/v" -- /bin/sh -c '
+	cat /mnt/v/file; echo ready; read go; cat /mnt/v/file; ls /mnt/v; echo done' \
+	< "$tmp/in.swap" > "$tmp/swap.out" 2>&1 &
+guest=$!
+exec 3> "$tmp/in.swap"
+wait_line "$tmp/swap.out" ready
+mv "$sw/vol" "$sw/vol.orig" && ln -s "$sw/outside" "$sw/vol"
+check swap-control "$secret" "$(cat "$sw/vol/file")"
+echo go >&3
+exec 3>&-
+wait "$guest"
+check swap-exit 0 $?
+check swap-output "inside
+ready
+inside
+file
+done" "$(cat "$tmp/swap.out")"
 
 # --- many: a listing of 10000 files does not keep 10000 fids (fds) in the gofer ---
 v=$tmp/many
