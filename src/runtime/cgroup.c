@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <linux/magic.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,24 +17,12 @@
 #include <unistd.h>
 #include "lib/log.h"
 #include "runtime/oci/spec.h"
+#include "runtime/runtime.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_MAX_DEPTH 32		/* path components we create, a bound on guest-independent but user-given input */
 
 static const char *const v1_controllers[] = { "memory", "pids", "cpu", "cpuacct" };
-
-static int cg_fail(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int cg_fail(const char *verb, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "cvisor %s: ", verb);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 static bool cg_v2(void)
 {
@@ -183,7 +170,7 @@ static int cg_path(const char *verb, const char *id, const char *given, bool sys
 		char slice[256], prefix[256], name[256];
 
 		if (sscanf(given, "%255[^:]:%255[^:]:%255s", slice, prefix, name) != 3)
-			return cg_fail(verb, "cgroupsPath '%s': with --systemd-cgroup it must be slice:prefix:name", given);
+			return oci_fail(verb, "cgroupsPath '%s': with --systemd-cgroup it must be slice:prefix:name", given);
 		r = snprintf(path, n, "/%s/%s-%s.scope", slice, prefix, name);
 	} else if (given[0] == '/') {
 		r = snprintf(path, n, "%s", given);
@@ -194,12 +181,12 @@ static int cg_path(const char *verb, const char *id, const char *given, bool sys
 		r = snprintf(path, n, "%s/%s", own, given);
 	}
 	if (r <= 0 || (size_t)r >= n)
-		return cg_fail(verb, "cgroupsPath too long");
+		return oci_fail(verb, "cgroupsPath too long");
 	if (strstr(path, "/../") || strstr(path, "/./") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
-		return cg_fail(verb, "cgroupsPath '%s': no . or .. components", path);
+		return oci_fail(verb, "cgroupsPath '%s': no . or .. components", path);
 	/* delete kills whatever is left in it: never the root cgroup */
 	if (strspn(path, "/") == strlen(path))
-		return cg_fail(verb, "cgroupsPath '%s': the root cgroup cannot be a container's", path);
+		return oci_fail(verb, "cgroupsPath '%s': the root cgroup cannot be a container's", path);
 	return 0;
 }
 
@@ -343,7 +330,7 @@ int oci_cgroup_setup(const char *verb, const char *id, const struct oci_spec *sp
 	}
 	if (e) {
 		oci_cgroup_remove(path);
-		return cg_fail(verb, "cannot apply linux.resources: cgroup %s (%s), %s: %s", path, v2 ? "v2" : "v1",
+		return oci_fail(verb, "cannot apply linux.resources: cgroup %s (%s), %s: %s", path, v2 ? "v2" : "v1",
 			       what, strerror(-e));
 	}
 	log_info("%s: container %s in cgroup %s (%s)", verb, id, path, v2 ? "v2" : "v1");

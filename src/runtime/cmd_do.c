@@ -356,7 +356,7 @@ int add_volume(struct root_source *src, struct sentry_volume *vols, const char *
 	return 0;
 }
 
-static int connect_unix(const char *path)
+int connect_unix(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd;

@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,19 +35,6 @@ struct exec_opts {
 	char **cmd;
 	bool detach, tty;
 };
-
-static int exec_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int exec_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("cvisor exec: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 static int parse_exec_opts(int argc, char **argv, struct exec_opts *o)
 {
@@ -85,15 +71,15 @@ static int parse_exec_opts(int argc, char **argv, struct exec_opts *o)
 				break;
 			}
 		} else
-			return exec_fail("unknown option '%s'", a);
+			return oci_fail("exec", "unknown option '%s'", a);
 	}
 	if (k >= argc)
-		return exec_fail("usage: cvisor exec [--process FILE] [--cwd DIR] [--env K=V]... [--user UID[:GID]] "
+		return oci_fail("exec", "usage: cvisor exec [--process FILE] [--cwd DIR] [--env K=V]... [--user UID[:GID]] "
 				 "[--detach] [--pid-file FILE] ID [COMMAND [ARG...]]");
 	o->id = argv[k++];
 	o->cmd = argv + k;
 	if (!o->process_file && !*o->cmd)
-		return exec_fail("no command: give one after the container id, or --process FILE");
+		return oci_fail("exec", "no command: give one after the container id, or --process FILE");
 	return 0;
 }
 
@@ -218,7 +204,7 @@ static int build_process(const struct exec_opts *o, struct oci_process *p)
 
 	if (o->process_file) {
 		if (oci_process_load(o->process_file, p, &err))
-			return exec_fail("%s", err.msg);
+			return oci_fail("exec", "%s", err.msg);
 		return 0;
 	}
 	memset(p, 0, sizeof(*p));
@@ -241,7 +227,7 @@ static int apply_overrides(const struct exec_opts *o, struct oci_process *p)
 
 	if (o->cwd) {
 		if (o->cwd[0] != '/')
-			return exec_fail("--cwd '%s' is not an absolute path", o->cwd);
+			return oci_fail("exec", "--cwd '%s' is not an absolute path", o->cwd);
 		free(p->cwd);
 		p->cwd = xstrdup(o->cwd);
 	}
@@ -249,7 +235,7 @@ static int apply_overrides(const struct exec_opts *o, struct oci_process *p)
 		n++;
 	for (size_t k = 0; k < o->nenv; k++) {
 		if (!strchr(o->env[k], '='))
-			return exec_fail("--env needs NAME=VALUE, not '%s'", o->env[k]);
+			return oci_fail("exec", "--env needs NAME=VALUE, not '%s'", o->env[k]);
 		p->env = xrealloc(p->env, (n + 2) * sizeof(char *));
 		p->env[n++] = xstrdup(o->env[k]);
 		p->env[n] = NULL;
@@ -259,13 +245,13 @@ static int apply_overrides(const struct exec_opts *o, struct oci_process *p)
 		unsigned long uid = strtoul(o->user, &end, 10), gid = 0;
 
 		if (end == o->user || (*end && *end != ':'))
-			return exec_fail("--user wants UID[:GID] as numbers, not '%s'", o->user);
+			return oci_fail("exec", "--user wants UID[:GID] as numbers, not '%s'", o->user);
 		if (*end == ':') {
 			const char *g = end + 1;
 
 			gid = strtoul(g, &end, 10);
 			if (end == g || *end)
-				return exec_fail("--user wants UID[:GID] as numbers, not '%s'", o->user);
+				return oci_fail("exec", "--user wants UID[:GID] as numbers, not '%s'", o->user);
 		}
 		p->uid = (uint32_t)uid;
 		p->gid = (uint32_t)gid;
@@ -285,53 +271,43 @@ static int start_exec(const struct global_opts *g, const struct exec_opts *o, co
 	int c, err;
 
 	if (bad)
-		return exec_fail("invalid container id '%s': %s", o->id, bad), -1;
+		return oci_fail("exec", "invalid container id '%s': %s", o->id, bad), -1;
 	err = oci_container_open(g->state_root ? g->state_root : OCI_DEFAULT_STATE_ROOT, o->id, &ct);
 	if (err)
-		return exec_fail("container '%s' %s", o->id, err == -ENOENT ? "does not exist" : strerror(-err)), -1;
+		return oci_fail("exec", "container '%s' %s", o->id, err == -ENOENT ? "does not exist" : strerror(-err)), -1;
 	if (oci_state_load(&ct, &st)) {
 		oci_container_close(&ct, false);
-		return exec_fail("container '%s' is still being created", o->id), -1;
+		return oci_fail("exec", "container '%s' is still being created", o->id), -1;
 	}
 	s = oci_status(&ct, &st);
 	oci_state_free(&st);
 	if (s != OCI_RUNNING) {
 		oci_container_close(&ct, false);
-		return exec_fail("container '%s' is %s, not running", o->id, oci_status_name(s)), -1;
+		return oci_fail("exec", "container '%s' is %s, not running", o->id, oci_status_name(s)), -1;
 	}
 	c = oci_control_connect(&ct);
 	oci_container_close(&ct, false);
 	if (c < 0)
-		return exec_fail("cannot reach the sandbox of '%s': %s", o->id, strerror(errno)), -1;
+		return oci_fail("exec", "cannot reach the sandbox of '%s': %s", o->id, strerror(errno)), -1;
 	err = send_request(c, p, p->cwd ? p->cwd : "/", stdio);
 	if (err || read_reply(c, &r)) {
 		close(c);
-		return exec_fail("the sandbox of '%s' did not take the request: %s", o->id,
+		return oci_fail("exec", "the sandbox of '%s' did not take the request: %s", o->id,
 				 strerror(err ? -err : EPROTO)), -1;
 	}
 	if (r.type != SENTRY_CTL_STARTED) {
 		close(c);
-		return exec_fail("cannot start '%s' in '%s': %s", p->args[0], o->id, strerror(-r.value)), -1;
+		return oci_fail("exec", "cannot start '%s' in '%s': %s", p->args[0], o->id, strerror(-r.value)), -1;
 	}
 	log_info("exec: process %d in container %s", r.value, o->id);
 	return c;
-}
-
-static int write_pid(const char *path, pid_t pid)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -1;
-	fprintf(f, "%d", pid);
-	return fclose(f);
 }
 
 int cmd_exec(int argc, char **argv, const struct global_opts *g)
 {
 	struct exec_opts o = { 0 };
 	struct oci_process p;
-	int ready[2], c, status, tty = -1, stdio[3] = { 0, 1, 2 };
+	int ready[2], c, status, err, tty = -1, stdio[3] = { 0, 1, 2 };
 	pid_t child;
 	char byte;
 
@@ -346,7 +322,7 @@ int cmd_exec(int argc, char **argv, const struct global_opts *g)
 		/* a terminal: runc's callers give a console socket for its master; the process gets the slave */
 		if (!o.console_socket) {
 			oci_process_free(&p);
-			return exec_fail("--tty needs --console-socket to hand the terminal over");
+			return oci_fail("exec", "--tty needs --console-socket to hand the terminal over");
 		}
 		tty = oci_console_to_socket("exec", o.console_socket, p.console_height, p.console_width);
 		if (tty < 0) {
@@ -368,10 +344,10 @@ int cmd_exec(int argc, char **argv, const struct global_opts *g)
 	}
 	/* detached: the waiter is a child of ours whose status is the process's */
 	if (pipe2(ready, O_CLOEXEC) < 0)
-		return exec_fail("pipe: %s", strerror(errno));
+		return oci_fail("exec", "pipe: %s", strerror(errno));
 	child = fork();
 	if (child < 0)
-		return exec_fail("fork: %s", strerror(errno));
+		return oci_fail("exec", "fork: %s", strerror(errno));
 	if (child == 0) {
 		close(ready[0]);
 		c = start_exec(g, &o, &p, stdio);
@@ -393,7 +369,7 @@ int cmd_exec(int argc, char **argv, const struct global_opts *g)
 		return 1;
 	}
 	close(ready[0]);
-	if (o.pid_file && write_pid(o.pid_file, child) < 0)
-		return exec_fail("--pid-file %s: %s", o.pid_file, strerror(errno));
+	if (o.pid_file && (err = write_pid_file(o.pid_file, child)) < 0)
+		return oci_fail("exec", "--pid-file %s: %s", o.pid_file, strerror(-err));
 	return 0;
 }

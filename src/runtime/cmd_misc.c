@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,18 +25,6 @@
 #include "runtime/oci/spec.h"
 #include "runtime/oci/state.h"
 #include "runtime/runtime.h"
-
-static __attribute__((format(printf, 2, 3))) int misc_fail(const char *verb, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "cvisor %s: ", verb);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
 
 /* ---- hooks ---- */
 
@@ -74,7 +61,7 @@ int oci_lifecycle_hooks(const char *verb, const struct oci_spec *spec, const str
 failed:
 	ret = fatal ? -1 : 0;
 	if (fatal)
-		misc_fail(verb, "%s", why);
+		oci_fail(verb, "%s", why);
 	else
 		log_warn("%s: %s (ignored)", verb, why);
 out:
@@ -125,7 +112,7 @@ int cmd_features(int argc, char **argv, const struct global_opts *g)
 
 	(void)argv;
 	if (argc != 1)
-		return misc_fail("features", "usage: cvisor features");
+		return oci_fail("features", "usage: cvisor features");
 	j = json_pack("{s:s, s:s, s:o, s:o, s:{s:o, s:o, s:{s:b}, s:{s:b}, s:{s:b, s:o, s:o, s:o}, s:{s:b}}, "
 		      "s:{s:s, s:s}}",
 		      "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0",
@@ -143,11 +130,11 @@ int cmd_features(int argc, char **argv, const struct global_opts *g)
 		      "annotations", "io.github.cvisor.platform", g->platform ? g->platform : "systrap",
 		      "io.github.cvisor.version", CVISOR_VERSION);
 	if (!j)
-		return misc_fail("features", "out of memory");
+		return oci_fail("features", "out of memory");
 	out = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	if (!out)
-		return misc_fail("features", "out of memory");
+		return oci_fail("features", "out of memory");
 	puts(out);
 	free(out);
 	return 0;
@@ -167,14 +154,14 @@ static int open_loaded(const char *verb, const struct global_opts *g, const char
 	int err;
 
 	if (bad)
-		return misc_fail(verb, "invalid container id '%s': %s", id, bad);
+		return oci_fail(verb, "invalid container id '%s': %s", id, bad);
 	err = oci_container_open(state_root(g), id, c);
 	if (err)
-		return misc_fail(verb, "container '%s' %s", id, err == -ENOENT ? "does not exist" : strerror(-err));
+		return oci_fail(verb, "container '%s' %s", id, err == -ENOENT ? "does not exist" : strerror(-err));
 	err = oci_state_load(c, st);
 	if (err) {
 		oci_container_close(c, false);
-		return misc_fail(verb, "container '%s': no readable state: %s", id, strerror(-err));
+		return oci_fail(verb, "container '%s': no readable state: %s", id, strerror(-err));
 	}
 	return 0;
 }
@@ -240,15 +227,15 @@ int cmd_ps(int argc, char **argv, const struct global_opts *g)
 	for (; k < argc && argv[k][0] == '-' && !id; k++) {
 		if (strcmp(argv[k], "--format") == 0 || strcmp(argv[k], "-f") == 0) {
 			if (++k >= argc)
-				return misc_fail("ps", "--format needs table or json");
+				return oci_fail("ps", "--format needs table or json");
 			format = argv[k];
 		} else if (strncmp(argv[k], "--format=", 9) == 0)
 			format = argv[k] + 9;
 		else
-			return misc_fail("ps", "unknown option '%s'", argv[k]);
+			return oci_fail("ps", "unknown option '%s'", argv[k]);
 	}
 	if (k >= argc || (strcmp(format, "table") && strcmp(format, "json")))
-		return misc_fail("ps", "usage: cvisor ps [--format table|json] ID [PS ARGS...]");
+		return oci_fail("ps", "usage: cvisor ps [--format table|json] ID [PS ARGS...]");
 	id = argv[k++];
 	if (open_loaded("ps", g, id, &c, &st))
 		return 1;
@@ -258,7 +245,7 @@ int cmd_ps(int argc, char **argv, const struct global_opts *g)
 	oci_state_free(&st);
 	oci_container_close(&c, false);
 	if (n < 0)
-		return misc_fail("ps", "/proc: %s", strerror(-n));
+		return oci_fail("ps", "/proc: %s", strerror(-n));
 	if (strcmp(format, "json") == 0) {
 		putchar('[');
 		for (int j = 0; j < n; j++)
@@ -332,12 +319,12 @@ static int pause_resume(int argc, char **argv, const struct global_opts *g, bool
 	int ret = 0, err;
 
 	if (argc != 2 || argv[1][0] == '-')
-		return misc_fail(verb, "usage: cvisor %s ID", verb);
+		return oci_fail(verb, "usage: cvisor %s ID", verb);
 	if (open_loaded(verb, g, argv[1], &c, &st))
 		return 1;
 	s = oci_status(&c, &st);
 	if (s != (pause ? OCI_RUNNING : OCI_PAUSED)) {
-		ret = misc_fail(verb, "container '%s' is %s, not %s", argv[1], oci_status_name(s),
+		ret = oci_fail(verb, "container '%s' is %s, not %s", argv[1], oci_status_name(s),
 				pause ? "running" : "paused");
 		goto out;
 	}
@@ -345,14 +332,14 @@ static int pause_resume(int argc, char **argv, const struct global_opts *g, bool
 		int fd = openat(c.dirfd, "paused", O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 
 		if (fd < 0) {
-			ret = misc_fail(verb, "cannot mark '%s' paused: %s", argv[1], strerror(errno));
+			ret = oci_fail(verb, "cannot mark '%s' paused: %s", argv[1], strerror(errno));
 			goto out;
 		}
 		close(fd);
 	}
 	err = signal_tree(st.pid, pause ? SIGSTOP : SIGCONT);
 	if (err)
-		ret = misc_fail(verb, "/proc: %s", strerror(-err));
+		ret = oci_fail(verb, "/proc: %s", strerror(-err));
 	if (!pause || err)
 		unlinkat(c.dirfd, "paused", 0);
 out:

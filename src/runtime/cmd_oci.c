@@ -45,7 +45,7 @@ static const char *state_root(const struct global_opts *g)
 	return g->state_root ? g->state_root : OCI_DEFAULT_STATE_ROOT;
 }
 
-static __attribute__((format(printf, 2, 3))) int oci_fail(const char *verb, const char *fmt, ...)
+int oci_fail(const char *verb, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -164,8 +164,7 @@ static void now_rfc3339(char *buf, size_t n)
 	snprintf(buf + len, n - len, ".%09ldZ", ts.tv_nsec);
 }
 
-/* pid-file: written aside and renamed, so that a reader never sees half a number (runc does the same). */
-static int write_pid_file(const char *path, pid_t pid)
+int write_pid_file(const char *path, pid_t pid)
 {
 	char tmp[PATH_MAX], num[32];
 	int fd, n;
@@ -208,18 +207,10 @@ static int control_listen(const char *verb, struct oci_container *c)
 /* A connection to the sandbox's control socket; -1 with errno set. */
 int oci_control_connect(struct oci_container *c)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char path[64];
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/control.sock", c->dirfd);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/control.sock", c->dirfd);
+	return connect_unix(path);
 }
 
 /*

@@ -2,6 +2,7 @@
 /* The OCI runtime front end: global options and verb handlers. */
 #pragma once
 #include <stdbool.h>
+#include <sys/types.h>
 #include "runtime/oci/spec.h"
 #include "runtime/oci/state.h"
 
@@ -46,6 +47,13 @@ int add_volume(struct root_source *src, struct sentry_volume *vols, const char *
  * Returns the exit status (the command's, 128+N, STATUS_RUNTIME_FAILED).
  */
 int sandbox_run(struct sentry_config *cfg, const struct root_source *src, int grace_s);
+
+/* "cvisor VERB: " and the message on stderr; returns 1, the status of a failed OCI verb (cmd_oci.c). */
+int oci_fail(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* @pid into @path, written aside and renamed so a reader never sees half a number (runc does the same); 0 or -errno. */
+int write_pid_file(const char *path, pid_t pid);
+/* A connected unix stream socket to @path; -1 with errno set (cmd_do.c). */
+int connect_unix(const char *path);
 
 int cmd_do(int argc, char **argv, const struct global_opts *g);
 int cmd_create(int argc, char **argv, const struct global_opts *g);
