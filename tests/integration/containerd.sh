@@ -35,16 +35,7 @@ state = "$work/state"
   [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.cvisor.options]
     BinaryName = "$cv"
 EOF
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case $3 in *"$2"*) ok "$1" ;; *) bad "$1: '$3' does not contain '$2'" ;; esac; }
-ours() {
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$cv" ] && echo "${p#/proc/}"
-	done
-}
+. "$here/integration/checks.sh"
 containerd --config "$work/config.toml" >"$work/containerd.log" 2>&1 &
 daemon=$!
 trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT

@@ -39,16 +39,7 @@ if ! "${D[@]}" version >/dev/null 2>&1; then
 	tail -5 "$work/dockerd.log"
 	skip "dockerd did not start here (its log above)"
 fi
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case $3 in *"$2"*) ok "$1" ;; *) bad "$1: '$3' does not contain '$2'" ;; esac; }
-ours() {
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$cv" ] && echo "${p#/proc/}"
-	done
-}
+. "$here/integration/checks.sh"
 
 image=localhost/cvisor-busybox:docker
 P=(podman --root "$work/podman" --runroot "$work/podman-run" --tmpdir "$work" --storage-driver vfs

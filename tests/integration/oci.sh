@@ -21,26 +21,7 @@ state=$work/state
 C=("$cv" --root "$state")
 bundle=$work/bundle
 "$here/rootfs/make-busybox-root.sh" "$bundle/rootfs" >/dev/null || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect() {	# name want got
-	if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi
-}
-contains() {	# name needle haystack
-	case $3 in *"$2"*) ok "$1" ;; *) bad "$1: '$3' does not contain '$2'" ;; esac
-}
-
-ours() {
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$cv" ] && echo "${p#/proc/}"
-	done
-}
-none_left() {	# name
-	local k=0
-	while [ -n "$(ours)" ] && [ $k -lt 100 ]; do sleep 0.1; k=$((k + 1)); done
-	expect "$1: no process left" "" "$(ours | tr '\n' ' ')"
-}
+. "$here/integration/checks.sh"
 # A config.json for ARGS... (JSON strings) in $bundle, from `cvisor spec` with python3 edits.
 config() {
 	rm -f "$bundle/config.json"

@@ -24,16 +24,7 @@ cp "$src" "$cv" || exit 1
 P=(podman --root "$work/storage" --runroot "$work/run" --tmpdir "$work/tmp" --storage-driver vfs --cgroup-manager=cgroupfs
    --events-backend=none --runtime "$cv")
 image=localhost/cvisor-busybox:test
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case $3 in *"$2"*) ok "$1" ;; *) bad "$1: '$3' does not contain '$2'" ;; esac; }
-ours() {
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$cv" ] && echo "${p#/proc/}"
-	done
-}
+. "$here/integration/checks.sh"
 run() { timeout -k 5 120 "${P[@]}" run --rm --network=none "$@"; }
 
 "$here/rootfs/make-busybox-root.sh" "$work/root" >/dev/null || exit 1
