@@ -290,10 +290,10 @@ static inline void on_sigbus(int sig, siginfo_t *si, void *uc)
 }
 
 /*
- * Reads the byte at @p into *@out; returns 1 (and sets bus_addr, bus_code)
- * if that raised SIGBUS instead, else 0.
+ * Reads the byte at @p into *@out (@write false), or stores @val there;
+ * returns 1 (and sets bus_addr, bus_code) if that raised SIGBUS instead, else 0.
  */
-static inline int probe_read(volatile uint8_t *p, uint8_t *out)
+static inline int probe_access(volatile uint8_t *p, bool write, uint8_t val, uint8_t *out)
 {
 	struct sigaction sa = { .sa_sigaction = on_sigbus,
 				.sa_flags = SA_SIGINFO }, old;
@@ -305,28 +305,22 @@ static inline int probe_read(volatile uint8_t *p, uint8_t *out)
 	bus_code = 0;
 	if (sigsetjmp(bus_env, 1))
 		bused = 1;
+	else if (write)
+		*p = val;
 	else
 		*out = *p;
 	CHECK(sigaction(SIGBUS, &old, NULL));
 	return bused;
 }
 
+static inline int probe_read(volatile uint8_t *p, uint8_t *out)
+{
+	return probe_access(p, false, 0, out);
+}
+
 static inline int probe_write(volatile uint8_t *p, uint8_t val)
 {
-	struct sigaction sa = { .sa_sigaction = on_sigbus,
-				.sa_flags = SA_SIGINFO }, old;
-	volatile int bused = 0;
-
-	sigemptyset(&sa.sa_mask);
-	CHECK(sigaction(SIGBUS, &sa, &old));
-	bus_addr = NULL;
-	bus_code = 0;
-	if (sigsetjmp(bus_env, 1))
-		bused = 1;
-	else
-		*p = val;
-	CHECK(sigaction(SIGBUS, &old, NULL));
-	return bused;
+	return probe_access(p, true, val, NULL);
 }
 
 #define EXPECT_SIGBUS_READ(addr)						\
