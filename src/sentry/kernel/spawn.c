@@ -227,12 +227,11 @@ struct task *spawn_process(const struct spawn_spec *sp)
 		return err_ptr(err);
 	}
 	if (g_spawn_filter) {
-		/* from its first instruction on, as runc's init installs it just before execve */
+		/* from its first instruction on, as runc's init installs it just before execve; the new
+		 * process has no filter of its own, so it shares the one object rather than stacking on it */
 		g_spawn_filter->refs++;
-		if (seccomp_install(t, g_spawn_filter, false)) {
-			spawn_abandon(t);
-			return err_ptr(-ENOMEM);
-		}
+		t->seccomp = g_spawn_filter;
+		t->seccomp_mode = SECCOMP_MODE_FILTER_;
 	}
 	g_platform->ops->new_context(g_platform, &t->pctx);
 	return t;

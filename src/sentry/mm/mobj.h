@@ -160,9 +160,6 @@ int shmem_frame(struct shmem *s, uint64_t pgoff, bool alloc, frame_t *out);
  */
 #define SHMEM_CLEAN_MAX_PAGES (128ULL << (20 - PAGE_SHIFT))	/* 128 MiB */
 void shmem_make_room(uint64_t npages);
-/* Clean pages held now, and dropped so far (for tests and /proc). */
-uint64_t shmem_clean_pages(void);
-uint64_t shmem_clean_dropped(void);
 
 /* Drop pages at or past @size (truncate), unmapping them from every mapping. */
 void shmem_truncate(struct shmem *s, uint64_t size);

@@ -41,17 +41,7 @@ int shmem_file_get_frame(struct mobj *o, uint64_t pgoff, frame_t *out)
 
 /* Files with clean pages, least recently filled first; counts. Kernel lock. */
 static struct list_head g_clean_files = LIST_HEAD_INIT(g_clean_files);
-static uint64_t g_clean_pages, g_clean_dropped;
-
-uint64_t shmem_clean_pages(void)
-{
-	return g_clean_pages;
-}
-
-uint64_t shmem_clean_dropped(void)
-{
-	return g_clean_dropped;
-}
+static uint64_t g_clean_pages;
 
 static void clean_unlist(struct shmem *s)
 {
@@ -507,7 +497,6 @@ static void drop_run(struct shmem *s, uint64_t first, uint64_t end)
 		*slot = 0;
 		s->nr_pages--;
 		s->nr_lower++;	/* absent below lower_valid, not a hole: SHMEM_PAGE_LOWER */
-		g_clean_dropped++;
 	}
 }
 
