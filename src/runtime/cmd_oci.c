@@ -304,67 +304,89 @@ static bool has_option(const struct oci_mount *m, const char *opt)
 	return false;
 }
 
+static bool is_bind(const struct oci_mount *m)
+{
+	return (m->type && strcmp(m->type, "bind") == 0) || has_option(m, "bind") || has_option(m, "rbind");
+}
+
+static bool is_tmpfs(const struct oci_mount *m)
+{
+	return m->type && strcmp(m->type, "tmpfs") == 0 && !is_bind(m);
+}
+
+/* A bind mount @m as a Gofer volume of @src (skipped, logged, when it is a file); 0 or 1 after saying why. */
+static int bind_volume(const char *verb, const struct oci_mount *m, const char *bundle, struct root_source *src,
+		       struct sentry_volume *vols)
+{
+	char host[PATH_MAX], *vspec;
+	struct stat sb;
+
+	if (!m->source)
+		return oci_fail(verb, "mounts: bind mount at %s has no source", m->destination);
+	if (m->source[0] == '/' ? strlen(m->source) >= sizeof(host) : !path_join(host, sizeof(host), bundle, m->source))
+		return oci_fail(verb, "mounts: source '%s' too long", m->source);
+	if (m->source[0] == '/')
+		strcpy(host, m->source);
+	if (stat(host, &sb) < 0)
+		return oci_fail(verb, "mounts: bind source '%s' for %s: %s", host, m->destination, strerror(errno));
+	if (!S_ISDIR(sb.st_mode)) {
+		/* the Gofer exports directories: /etc/hosts and the like keep the image's file */
+		log_info("%s: bind mount of file %s at %s: not supported yet, skipped", verb, host, m->destination);
+		return 0;
+	}
+	if (strchr(host, ':') || strchr(m->destination, ':'))
+		return oci_fail(verb, "mounts: '%s' at %s: a path with ':' cannot be a volume yet", host, m->destination);
+	if (src->nvolumes >= MAX_VOLUMES)
+		return oci_fail(verb, "mounts: too many (at most %d)", MAX_VOLUMES);
+	if (asprintf(&vspec, "%s:%s%s", host, m->destination, has_option(m, "ro") ? ":ro" : "") < 0)
+		return oci_fail(verb, "out of memory");
+	return add_volume(src, vols, vspec) ? 1 : 0;
+}
+
+/* A tmpfs mount @m: a new tmpfs of the Sentry's (mode= honoured). */
+static struct sentry_volume tmpfs_volume(const struct oci_mount *m)
+{
+	const char *mode = NULL;
+
+	for (size_t o = 0; m->options && m->options[o]; o++)
+		if (strncmp(m->options[o], "mode=", 5) == 0)
+			mode = m->options[o] + 5;
+	return (struct sentry_volume){ .guest = m->destination, .ro = has_option(m, "ro"), .tmpfs = true,
+				       .mode = mode ? (uint32_t)strtoul(mode, NULL, 8) : 0 };
+}
+
 /*
- * config.json's mounts as volumes of the Gofer: a bind mount of a host
- * directory becomes one (read-only with "ro"); the Sentry's own mounts
- * are its own. Others are not supported yet and are logged. 0, or 1
- * after saying why. Strings are allocated for the container's lifetime.
+ * config.json's mounts as volumes: a bind mount of a host directory becomes
+ * one of the Gofer (read-only with "ro"), a tmpfs mount a tmpfs of the
+ * Sentry's; the Sentry's own mounts are its own; others are not supported
+ * yet and are logged. @vols gets the Gofer's volumes (src->nvolumes of them,
+ * in the order the Gofer is given them), then the *ntmpfs tmpfs ones. 0, or
+ * 1 after saying why. Strings are allocated for the container's lifetime.
  */
 static int mounts_to_volumes(const char *verb, const struct oci_spec *spec, const char *bundle,
 			     struct root_source *src, struct sentry_volume *vols, int *ntmpfs)
 {
 	for (size_t k = 0; k < spec->nmounts; k++) {
 		const struct oci_mount *m = &spec->mounts[k];
-		bool bind = (m->type && strcmp(m->type, "bind") == 0) || has_option(m, "bind") || has_option(m, "rbind");
-		char host[PATH_MAX], *vspec;
-		struct stat sb;
 
-		if (sentry_own_mount(m))
-			continue;
-		if (m->type && strcmp(m->type, "tmpfs") == 0 && !bind) {
-			/* a tmpfs of the Sentry's, after the Gofer's volumes in @vols (ntmpfs counts them) */
-			struct sentry_volume *v = &vols[src->nvolumes + *ntmpfs];
-			const char *mode = NULL;
-
-			if (src->nvolumes + *ntmpfs >= MAX_VOLUMES)
-				return oci_fail(verb, "mounts: too many (at most %d)", MAX_VOLUMES);
-			for (size_t o = 0; m->options && m->options[o]; o++)
-				if (strncmp(m->options[o], "mode=", 5) == 0)
-					mode = m->options[o] + 5;
-			*v = (struct sentry_volume){ .guest = m->destination, .ro = has_option(m, "ro"), .tmpfs = true,
-						     .mode = mode ? (uint32_t)strtoul(mode, NULL, 8) : 0 };
-			(*ntmpfs)++;
-			continue;
-		}
-		if (!bind) {
+		if (sentry_own_mount(m) || is_tmpfs(m))
+			continue;	/* the Sentry's own; tmpfs mounts come after the Gofer's volumes, below */
+		if (!is_bind(m)) {
 			log_info("%s: mount of type %s at %s: not supported yet, skipped", verb, m->type ? m->type : "?",
 				 m->destination);
 			continue;
 		}
-		if (!m->source)
-			return oci_fail(verb, "mounts: bind mount at %s has no source", m->destination);
-		if (m->source[0] == '/' ? strlen(m->source) >= sizeof(host) : !path_join(host, sizeof(host), bundle, m->source))
-			return oci_fail(verb, "mounts: source '%s' too long", m->source);
-		if (m->source[0] == '/')
-			strcpy(host, m->source);
-		if (stat(host, &sb) < 0)
-			return oci_fail(verb, "mounts: bind source '%s' for %s: %s", host, m->destination, strerror(errno));
-		if (!S_ISDIR(sb.st_mode)) {
-			/* the Gofer exports directories: /etc/hosts and the like keep the image's file */
-			log_info("%s: bind mount of file %s at %s: not supported yet, skipped", verb, host, m->destination);
+		if (bind_volume(verb, m, bundle, src, vols))
+			return 1;
+	}
+	for (size_t k = 0; k < spec->nmounts; k++) {
+		const struct oci_mount *m = &spec->mounts[k];
+
+		if (sentry_own_mount(m) || !is_tmpfs(m))
 			continue;
-		}
-		if (strchr(host, ':') || strchr(m->destination, ':'))
-			return oci_fail(verb, "mounts: '%s' at %s: a path with ':' cannot be a volume yet", host,
-					m->destination);
-		if (asprintf(&vspec, "%s:%s%s", host, m->destination, has_option(m, "ro") ? ":ro" : "") < 0)
-			return oci_fail(verb, "out of memory");
 		if (src->nvolumes + *ntmpfs >= MAX_VOLUMES)
 			return oci_fail(verb, "mounts: too many (at most %d)", MAX_VOLUMES);
-		/* the Gofer's volumes come first in @vols: move the tmpfs ones up by one */
-		memmove(&vols[src->nvolumes + 1], &vols[src->nvolumes], (size_t)*ntmpfs * sizeof(*vols));
-		if (add_volume(src, vols, vspec))
-			return 1;
+		vols[src->nvolumes + (*ntmpfs)++] = tmpfs_volume(m);
 	}
 	return 0;
 }
